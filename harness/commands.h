@@ -1,0 +1,13 @@
+// The subcommands of `boxed`. Each lives in harness/cmd_<name>.cc and adds itself to the CLI11
+// app here; main.cc lists them in the order `boxed --help` shows them. A command reports its exit
+// status through `exit_code` (e.g. `compare` sets 1 on a regression); errors are exceptions,
+// caught once in main.cc.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace boxed::harness {
+
+void add_version_command(CLI::App& app, int& exit_code);
+
+}  // namespace boxed::harness

@@ -1,0 +1,106 @@
+// boxed — the command line. The only catch-all in the program: it prints the message, keeps
+// everything already written (logs are flushed per record, reports written atomically) and
+// exits non-zero. Exit status: 0 success, 1 a gate failed (e.g. `compare` found a regression),
+// 2 bad input or any error.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "harness/commands.h"
+#include "harness/suggest.h"
+#include "harness/version_text.h"
+
+namespace {
+
+using boxed::harness::closest;
+
+// Names of the long and short options of `app`, with their dashes.
+std::vector<std::string> option_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : app.get_options()) {
+    for (const std::string& n : opt->get_lnames()) names.push_back("--" + n);
+    for (const std::string& n : opt->get_snames()) names.push_back("-" + n);
+  }
+  return names;
+}
+
+// Explains an unexpected argument: an unknown subcommand or an unknown option, with the closest
+// valid name.
+std::string explain_extras(const CLI::App& app, const std::vector<std::string>& args) {
+  std::vector<std::string> subcommands;
+  for (const CLI::App* sub : app.get_subcommands({})) subcommands.push_back(sub->get_name());
+  const CLI::App* selected = nullptr;
+  for (const std::string& arg : args) {
+    if (arg.starts_with("-")) {
+      const CLI::App& scope = selected ? *selected : app;
+      const std::string flag = arg.substr(0, arg.find('='));
+      const std::vector<std::string> names = option_names(scope);
+      if (std::find(names.begin(), names.end(), flag) != names.end()) continue;
+      std::string message = fmt::format("unknown option '{}'", flag);
+      if (auto guess = closest(flag, names)) message += fmt::format("; did you mean '{}'?", *guess);
+      return message + fmt::format(" (see 'boxed {}--help')",
+                                   selected ? selected->get_name() + " " : "");
+    }
+    if (!selected) {
+      for (const CLI::App* sub : app.get_subcommands({})) {
+        if (sub->get_name() == arg) selected = sub;
+      }
+      if (!selected) {
+        std::string message = fmt::format("unknown command '{}'", arg);
+        if (auto guess = closest(arg, subcommands)) message += fmt::format("; did you mean '{}'?", *guess);
+        return message + " (see 'boxed --help')";
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "boxed — benchmark and evaluation harness for reasoning language models.\n"
+      "Runs AIME-, MATH-500- and GPQA-style tasks under the DeepSeek-R1 protocol, extracts and\n"
+      "grades \\boxed{} answers, and writes pass@1 / cons@64 reports and CI gates.",
+      "boxed"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", [] { return boxed::harness::version_text(); });
+  int exit_code = 0;
+  boxed::harness::add_version_command(app, exit_code);
+
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ExtrasError& e) {
+    std::string message = explain_extras(app, args);
+    fmt::print(stderr, "boxed: error: {}\n", message.empty() ? e.what() : message);
+    return 2;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_name() == "RequiredError" && app.get_subcommands().empty()) {
+      if (args.empty()) {
+        fmt::print(stderr, "{}", app.help());
+        return 2;
+      }
+      const std::string message = explain_extras(app, args);  // e.g. a misspelt subcommand
+      if (!message.empty()) {
+        fmt::print(stderr, "boxed: error: {}\n", message);
+        return 2;
+      }
+    }
+    fmt::print(stderr, "boxed: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "boxed: error: {}\n", e.what());
+    return exit_code != 0 ? exit_code : 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,16 @@
+// pass@k by the unbiased estimator of Chen et al., "Evaluating Large Language Models Trained on
+// Code" (2021), eq. 1: with n samples of which c are correct,
+//   pass@k = 1 - C(n-c, k) / C(n, k),
+// computed as a running product so that n = 64, 1024, ... never overflows.
+//
+//   double p = pass_at_k(/*n=*/64, /*c=*/3, /*k=*/8);
+#pragma once
+
+#include <cstdint>
+
+namespace boxed::metrics {
+
+// Requires 0 <= c <= n and 1 <= k <= n; throws std::invalid_argument otherwise.
+double pass_at_k(int64_t n, int64_t c, int64_t k);
+
+}  // namespace boxed::metrics

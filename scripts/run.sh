@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The one entry point behind the README's two commands. On a fresh Debian machine it installs the
+# missing apt packages, configures and builds boxed, then runs:
+#   scripts/run.sh demo [boxed demo options]   the demo evaluation (tiny built-in model, CPU)
+#   scripts/run.sh test [ctest options]        the whole test suite
+#   scripts/run.sh build                       install + build only
+# Environment: BUILD_DIR (default build), BOXED_CUDA (AUTO|ON|OFF, default AUTO), JOBS.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${BUILD_DIR:-$root/build}"
+jobs="${JOBS:-$(nproc)}"
+mode="${1:-}"
+[ $# -gt 0 ] && shift
+
+packages=(build-essential cmake pkg-config git libfmt-dev nlohmann-json3-dev libre2-dev libtbb-dev
+          libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libutf8proc-dev
+          libcpp-httplib-dev)
+
+install_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "boxed: installing missing packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      echo "boxed: these packages are missing and this user is not root and has no sudo:" >&2
+      echo "  apt-get install ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DBOXED_CUDA="${BOXED_CUDA:-AUTO}" >/dev/null
+  cmake --build "$build_dir" -j "$jobs"
+}
+
+case "$mode" in
+  demo)
+    install_packages
+    build
+    exec "$build_dir/bin/boxed" demo "$@"
+    ;;
+  test)
+    install_packages
+    build
+    cd "$build_dir"
+    exec ctest --output-on-failure -j "$jobs" "$@"
+    ;;
+  build)
+    install_packages
+    build
+    ;;
+  *)
+    echo "usage: scripts/run.sh demo|test|build [args...]" >&2
+    exit 2
+    ;;
+esac
