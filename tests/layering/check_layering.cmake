@@ -1,6 +1,6 @@
 # Layering check (run as `cmake -DROOT=<tree> -P check_layering.cmake`): fails when a leaf module
 # includes another module's headers, or when harness/ includes inference/ internals.
-#   harness  -> datasets, metrics, reports, inference (engine.h, engine_factory.h only)
+#   harness  -> datasets, metrics, reports, inference (engine.h, engine_factory.h, tools.h only)
 #   datasets, metrics, reports, inference: leaves — none includes another module's headers
 cmake_minimum_required(VERSION 3.24)
 if(NOT ROOT)
@@ -21,8 +21,8 @@ foreach(module IN LISTS modules)
       endif()
       file(RELATIVE_PATH rel "${ROOT}" "${source}")
       if(module STREQUAL "harness")
-        if(top STREQUAL "inference" AND NOT header MATCHES "^inference/(engine|engine_factory)\\.h$")
-          list(APPEND violations "${rel}: harness may include only inference/engine.h and inference/engine_factory.h, not ${header}")
+        if(top STREQUAL "inference" AND NOT header MATCHES "^inference/(engine|engine_factory|tools)\\.h$")
+          list(APPEND violations "${rel}: harness may include only inference/engine.h, engine_factory.h and tools.h, not ${header}")
         endif()
       else()
         list(APPEND violations "${rel}: leaf module '${module}' includes '${header}' of module '${top}'")
