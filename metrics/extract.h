@@ -1,0 +1,55 @@
+// Answer extraction: what did the model answer? Takes a whole response (reasoning + final part)
+// and returns the answer text exactly as written inside the last \boxed{} / \fbox{}, after an
+// "Answer:" / "final answer is" marker, or (integer tasks, flexible mode) the last number.
+//
+//   Extraction e = extract_answer("<think>...</think> So \\boxed{\\frac{1}{2}}.",
+//                                 AnswerFormat::kMath, ExtractMode::kStrict);
+//   // e.answer == "\\frac{1}{2}", e.source == AnswerSource::kBoxed, e.from_thinking == false
+//
+// Rules (each with the case that motivated it):
+// - The answer lives after the last "</think>". R1-distill chat templates emit "<think>\n" in the
+//   prompt, so responses often hold "</think>" with no opening tag (DeepSeek-R1 model card, Usage
+//   Recommendations). When nothing is found after "</think>", the whole text is searched and
+//   `from_thinking` is set. A response with "<think>" and no "</think>" (truncated) is searched
+//   whole and marked `from_thinking`.
+// - strict: only \boxed{..}, \boxed {..}, \boxed 5, \fbox{..}; the last one wins (models often box
+//   intermediate results before the final answer). flexible: boxed, else a marker ("final answer
+//   is ...", "Answer: ..."), else, for integer tasks, the last number in the final part.
+// - Choice (GPQA): a letter A-D from \boxed{C}, \boxed{\text{C}}, \boxed{(C)}, "Answer: C",
+//   "the answer is (C)", "**C**"; the English article "a" is never the letter A.
+// - Bounded work: RE2 (linear time) finds candidates, a scanner balances braces with a depth cap
+//   (kMaxBraceDepth) and an answer-length cap (kMaxAnswerBytes); 1 MB of adversarial text costs
+//   milliseconds.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace boxed::metrics {
+
+enum class AnswerFormat { kMath, kInteger, kChoice };  // MATH-style, AIME-style integer, GPQA letter
+enum class ExtractMode { kStrict, kFlexible };
+enum class AnswerSource { kNone, kBoxed, kMarker, kLastNumber, kChoicePattern };
+
+// "none", "boxed", "marker", "last_number", "choice_pattern".
+std::string_view to_string(AnswerSource source);
+// "strict", "flexible".
+std::string_view to_string(ExtractMode mode);
+
+// Longest answer kept: a box whose content runs past this is treated as unterminated (a truncated
+// response or garbage), not as an answer. MATH-500 answers are at most ~150 bytes.
+inline constexpr std::size_t kMaxAnswerBytes = 4096;
+// Deepest brace nesting followed inside a box; deeper content is rejected.
+inline constexpr int kMaxBraceDepth = 64;
+
+struct Extraction {
+  std::optional<std::string> answer;  // text exactly as written inside the box / after the marker, trimmed
+  AnswerSource source = AnswerSource::kNone;
+  bool from_thinking = false;  // found only in the thinking part (no answer after </think>)
+};
+
+Extraction extract_answer(std::string_view response, AnswerFormat format, ExtractMode mode);
+
+}  // namespace boxed::metrics
