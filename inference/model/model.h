@@ -1,0 +1,63 @@
+// A loaded decoder model: its config and dtype-tagged weight views into the memory-mapped
+// safetensors files (model.safetensors, or the shards named by model.safetensors.index.json).
+//
+//   std::unique_ptr<Model> model = Model::load("models/tiny-qwen2");
+//   const ModelWeights& w = model->weights();
+//   w.layers[0].q_proj.shape   // {n_heads * head_dim, hidden_size}
+//
+// Every tensor the architecture needs is checked for presence, dtype (BF16/F16/F32) and shape
+// against the config; errors say which file, which tensor, expected versus found. Tensors the
+// architecture does not use are ignored except "lm_head.weight" contradicting tie_word_embeddings.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "inference/model/model_config.h"
+#include "inference/model/safetensors.h"
+
+namespace boxed::inference::model {
+
+// Shapes use HF names: hidden = hidden_size, q_dim = n_heads * head_dim,
+// kv_dim = n_kv_heads * head_dim, inter = intermediate_size. Linear weights are [out, in].
+struct LayerWeights {
+  TensorView input_norm;           // [hidden]            input_layernorm.weight
+  TensorView q_proj;               // [q_dim, hidden]
+  TensorView k_proj;               // [kv_dim, hidden]
+  TensorView v_proj;               // [kv_dim, hidden]
+  std::optional<TensorView> q_bias;  // [q_dim]   when config.attention_bias
+  std::optional<TensorView> k_bias;  // [kv_dim]
+  std::optional<TensorView> v_bias;  // [kv_dim]
+  TensorView o_proj;               // [hidden, q_dim]
+  TensorView post_attention_norm;  // [hidden]            post_attention_layernorm.weight
+  TensorView gate_proj;            // [inter, hidden]
+  TensorView up_proj;              // [inter, hidden]
+  TensorView down_proj;            // [hidden, inter]
+};
+
+struct ModelWeights {
+  TensorView embed_tokens;  // [vocab, hidden]   model.embed_tokens.weight
+  std::vector<LayerWeights> layers;
+  TensorView final_norm;    // [hidden]          model.norm.weight
+  TensorView lm_head;       // [vocab, hidden]   lm_head.weight, or embed_tokens when tied
+};
+
+class Model {
+ public:
+  static std::unique_ptr<Model> load(const std::filesystem::path& model_dir);
+
+  const ModelConfig& config() const { return config_; }
+  const ModelWeights& weights() const { return weights_; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  Model() = default;
+  std::filesystem::path dir_;
+  ModelConfig config_;
+  std::vector<std::unique_ptr<SafetensorsFile>> files_;  // own the mappings the views point into
+  ModelWeights weights_;
+};
+
+}  // namespace boxed::inference::model

@@ -1,0 +1,54 @@
+// Reader of the safetensors format: an 8-byte little-endian header length, a JSON header
+// {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}} and the raw
+// tensor bytes (huggingface/safetensors README, "Format"). The file is memory-mapped; tensors
+// are views into the mapping and live as long as the SafetensorsFile.
+//
+//   SafetensorsFile file("model.safetensors");   // validates header, offsets and sizes
+//   const TensorView* t = file.find("model.norm.weight");
+//
+// A truncated or corrupt file (short header, bad JSON, offsets past the end, overlapping or
+// size-mismatched data) throws std::runtime_error naming the file and tensor, never reads out of
+// bounds. Unsupported dtypes (anything but BF16/F16/F32) are refused by name.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "inference/model/dtype.h"
+#include "inference/model/mapped_file.h"
+
+namespace boxed::inference::model {
+
+// A dtype-tagged, row-major view of tensor bytes owned by someone else.
+struct TensorView {
+  std::string name;
+  DType dtype = DType::kF32;
+  std::vector<int64_t> shape;
+  const std::byte* data = nullptr;
+
+  int64_t numel() const;
+  size_t size_bytes() const { return static_cast<size_t>(numel()) * dtype_size_bytes(dtype); }
+  // Row `r` of a 2-D tensor [rows, cols] as bytes.
+  const std::byte* row(int64_t r) const {
+    return data + static_cast<size_t>(r) * static_cast<size_t>(shape.back()) * dtype_size_bytes(dtype);
+  }
+};
+
+class SafetensorsFile {
+ public:
+  explicit SafetensorsFile(const std::filesystem::path& path);
+
+  const TensorView* find(const std::string& name) const;  // nullptr when absent
+  const std::map<std::string, TensorView>& tensors() const { return tensors_; }
+  const std::filesystem::path& path() const { return file_->path(); }
+
+ private:
+  std::unique_ptr<MappedFile> file_;
+  std::map<std::string, TensorView> tensors_;
+};
+
+}  // namespace boxed::inference::model
