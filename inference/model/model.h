@@ -7,7 +7,8 @@
 //
 // Every tensor the architecture needs is checked for presence, dtype (BF16/F16/F32) and shape
 // against the config; errors say which file, which tensor, expected versus found. Tensors the
-// architecture does not use are ignored except "lm_head.weight" contradicting tie_word_embeddings.
+// architecture does not use are ignored (as transformers does, also "lm_head.weight" when
+// tie_word_embeddings is true).
 #pragma once
 
 #include <filesystem>

@@ -56,7 +56,11 @@ struct ModelConfig {
   std::optional<int32_t> bos_token_id;
   std::vector<int32_t> eos_token_ids;  // generation_config.json wins over config.json
   GenerationDefaults generation;
-  std::string chat_template;  // tokenizer_config.json "chat_template" ("" when absent)
+  // tokenizer_config.json: the template and the bos/eos token *strings* (ids come from the
+  // tokenizer); "" when absent.
+  std::string chat_template;
+  std::string bos_token;
+  std::string eos_token;
 };
 
 std::string_view architecture_name(Architecture arch);  // "Qwen2ForCausalLM" | "LlamaForCausalLM"

@@ -43,12 +43,17 @@ class SafetensorsFile {
   explicit SafetensorsFile(const std::filesystem::path& path);
 
   const TensorView* find(const std::string& name) const;  // nullptr when absent
+  // The stored dtype name of a tensor whose dtype this reader does not support ("I8", "F64",
+  // ...), or "" — such tensors are listed here instead of in tensors().
+  std::string unsupported_dtype(const std::string& name) const;
+  const std::map<std::string, std::string>& unsupported() const { return unsupported_; }
   const std::map<std::string, TensorView>& tensors() const { return tensors_; }
   const std::filesystem::path& path() const { return file_->path(); }
 
  private:
   std::unique_ptr<MappedFile> file_;
   std::map<std::string, TensorView> tensors_;
+  std::map<std::string, std::string> unsupported_;  // name -> dtype name
 };
 
 }  // namespace boxed::inference::model

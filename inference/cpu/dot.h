@@ -1,0 +1,62 @@
+// Dot products with a reduction order fixed by the code: 16 lane-wise partial sums with fused
+// multiply-adds over the inner dimension, then a fixed pairwise tree over the lanes. Every CPU
+// op that reduces uses these, so a result never depends on batch size, tiling or thread count.
+// std::fma pins the rounding (the compiler turns the lane loops into vfmadd*ps; no implicit
+// contraction can change the result).
+//
+//   float s = dot(a, b, n);
+//   float out[4]; dot4(x, w0, w1, w2, w3, n, out);  // == {dot(x, w0, n), ..., dot(x, w3, n)}
+#pragma once
+
+#include <cmath>
+
+namespace boxed::inference::cpu {
+
+inline constexpr int kLanes = 16;
+
+inline float reduce_lanes(float* acc) {
+  for (int width = kLanes / 2; width >= 1; width /= 2) {
+    for (int j = 0; j < width; ++j) acc[j] += acc[j + width];
+  }
+  return acc[0];
+}
+
+inline float dot(const float* a, const float* b, int n) {
+  float acc[kLanes] = {};
+  int k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    for (int j = 0; j < kLanes; ++j) acc[j] = std::fma(a[k + j], b[k + j], acc[j]);
+  }
+  for (int j = 0; k + j < n; ++j) acc[j] = std::fma(a[k + j], b[k + j], acc[j]);
+  return reduce_lanes(acc);
+}
+
+// Four dot products sharing `x` (one load of x feeds four FMAs); each result is bit-identical
+// to dot(x, w_r, n).
+inline void dot4(const float* x, const float* w0, const float* w1, const float* w2,
+                 const float* w3, int n, float* out) {
+  float a0[kLanes] = {}, a1[kLanes] = {}, a2[kLanes] = {}, a3[kLanes] = {};
+  int k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    for (int j = 0; j < kLanes; ++j) {
+      const float xv = x[k + j];
+      a0[j] = std::fma(xv, w0[k + j], a0[j]);
+      a1[j] = std::fma(xv, w1[k + j], a1[j]);
+      a2[j] = std::fma(xv, w2[k + j], a2[j]);
+      a3[j] = std::fma(xv, w3[k + j], a3[j]);
+    }
+  }
+  for (int j = 0; k + j < n; ++j) {
+    const float xv = x[k + j];
+    a0[j] = std::fma(xv, w0[k + j], a0[j]);
+    a1[j] = std::fma(xv, w1[k + j], a1[j]);
+    a2[j] = std::fma(xv, w2[k + j], a2[j]);
+    a3[j] = std::fma(xv, w3[k + j], a3[j]);
+  }
+  out[0] = reduce_lanes(a0);
+  out[1] = reduce_lanes(a1);
+  out[2] = reduce_lanes(a2);
+  out[3] = reduce_lanes(a3);
+}
+
+}  // namespace boxed::inference::cpu

@@ -1,0 +1,42 @@
+#include "inference/cpu/matmul.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <tbb/parallel_for.h>
+
+#include "inference/cpu/dot.h"
+
+namespace boxed::inference::cpu {
+
+void matmul(const float* x, int n, const model::TensorView& w, const model::TensorView* bias,
+            float* y) {
+  const int out = static_cast<int>(w.shape[0]);
+  const int in = static_cast<int>(w.shape[1]);
+  const int n_tiles = (out + kTileRows - 1) / kTileRows;
+  std::vector<float> bias_f32;
+  if (bias != nullptr) {
+    bias_f32.resize(out);
+    model::convert_to_f32(bias->dtype, bias->data, out, bias_f32.data());
+  }
+  tbb::parallel_for(0, n_tiles, [&](int tile) {
+    thread_local std::vector<float> w_f32;
+    const int row0 = tile * kTileRows;
+    const int rows = std::min(kTileRows, out - row0);
+    w_f32.resize(static_cast<size_t>(kTileRows) * in);
+    model::convert_to_f32(w.dtype, w.row(row0), static_cast<size_t>(rows) * in, w_f32.data());
+    const auto wr = [&](int r) { return w_f32.data() + static_cast<size_t>(r) * in; };
+    for (int t = 0; t < n; ++t) {
+      const float* xt = x + static_cast<size_t>(t) * in;
+      float* yt = y + static_cast<size_t>(t) * out + row0;
+      int r = 0;
+      for (; r + 4 <= rows; r += 4) dot4(xt, wr(r), wr(r + 1), wr(r + 2), wr(r + 3), in, yt + r);
+      for (; r < rows; ++r) yt[r] = dot(xt, wr(r), in);
+      if (bias != nullptr) {
+        for (int i = 0; i < rows; ++i) yt[i] += bias_f32[row0 + i];
+      }
+    }
+  });
+}
+
+}  // namespace boxed::inference::cpu

@@ -1,0 +1,23 @@
+// y[n, out] = x[n, in] · W[out, in]ᵀ (+ bias[out]): a linear layer over stored BF16/F16/F32
+// weights with fp32 arithmetic.
+//
+//   matmul(xn.data(), n_tokens, layer.q_proj, layer.q_bias ? &*layer.q_bias : nullptr, q.data());
+//
+// W is processed in tiles of kTileRows rows: a tile is converted to fp32 once (into a per-thread
+// buffer) and then reused for all n rows of x, so the weight bytes are read once per call
+// whatever the batch size — decode is bound by the memory bandwidth of reading W
+// (out * in * dtype bytes) at batch 1 and by FMAs (2 * n * out * in flops) at large batches.
+// Tiles are the unit of oneTBB parallelism; each y element is one dot() (see dot.h), so results
+// are bit-identical for any n and any thread count.
+#pragma once
+
+#include "inference/model/safetensors.h"
+
+namespace boxed::inference::cpu {
+
+inline constexpr int kTileRows = 16;
+
+void matmul(const float* x, int n, const model::TensorView& w, const model::TensorView* bias,
+            float* y);
+
+}  // namespace boxed::inference::cpu

@@ -1,0 +1,134 @@
+#include "inference/model/model.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+namespace boxed::inference::model {
+namespace {
+
+// Finds tensors by name across one file or the shards of model.safetensors.index.json
+// (transformers modeling_utils: {"metadata": {...}, "weight_map": {tensor: shard file}}).
+class TensorIndex {
+ public:
+  TensorIndex(const std::filesystem::path& dir,
+              std::vector<std::unique_ptr<SafetensorsFile>>& files) {
+    const std::filesystem::path index_path = dir / "model.safetensors.index.json";
+    const std::filesystem::path single_path = dir / "model.safetensors";
+    if (std::filesystem::exists(index_path)) {
+      std::ifstream in(index_path);
+      const nlohmann::json index = nlohmann::json::parse(in, nullptr, false);
+      if (index.is_discarded() || !index.is_object() || !index.contains("weight_map") ||
+          !index["weight_map"].is_object()) {
+        throw std::runtime_error(fmt::format(
+            "{}: expected a JSON object with a \"weight_map\" object", index_path.string()));
+      }
+      std::map<std::string, SafetensorsFile*> by_shard;
+      for (const auto& [tensor, shard] : index["weight_map"].items()) {
+        if (!shard.is_string()) {
+          throw std::runtime_error(fmt::format("{}: weight_map['{}']: expected a file name, found {}",
+                                               index_path.string(), tensor, shard.dump()));
+        }
+        const std::string shard_name = shard.get<std::string>();
+        if (shard_name.find('/') != std::string::npos || shard_name.starts_with("..")) {
+          throw std::runtime_error(fmt::format("{}: weight_map['{}']: shard '{}' is not a file in the model directory",
+                                               index_path.string(), tensor, shard_name));
+        }
+        auto it = by_shard.find(shard_name);
+        if (it == by_shard.end()) {
+          files.push_back(std::make_unique<SafetensorsFile>(dir / shard_name));
+          it = by_shard.emplace(shard_name, files.back().get()).first;
+        }
+        location_[tensor] = it->second;
+      }
+      described_as_ = index_path.string();
+    } else if (std::filesystem::exists(single_path)) {
+      files.push_back(std::make_unique<SafetensorsFile>(single_path));
+      for (const auto& [name, view] : files.back()->tensors()) location_[name] = files.back().get();
+      for (const auto& [name, dtype] : files.back()->unsupported()) location_[name] = files.back().get();
+      described_as_ = single_path.string();
+    } else {
+      throw std::runtime_error(fmt::format(
+          "{}: no model.safetensors or model.safetensors.index.json in the model directory",
+          dir.string()));
+    }
+  }
+
+  // The tensor `name`, checked to have `shape` and a supported dtype.
+  TensorView require(const std::string& name, const std::vector<int64_t>& shape) const {
+    auto it = location_.find(name);
+    if (it == location_.end()) {
+      throw std::runtime_error(fmt::format("{}: tensor '{}' is missing (expected shape [{}])",
+                                           described_as_, name, fmt::join(shape, ", ")));
+    }
+    const SafetensorsFile& file = *it->second;
+    const TensorView* view = file.find(name);
+    if (view == nullptr) {
+      const std::string dtype = file.unsupported_dtype(name);
+      if (!dtype.empty()) {
+        throw std::runtime_error(fmt::format(
+            "{}: tensor '{}': expected dtype BF16, F16 or F32, found {}", file.path().string(), name, dtype));
+      }
+      throw std::runtime_error(fmt::format("{}: tensor '{}' is listed in {} but missing from the shard",
+                                           file.path().string(), name, described_as_));
+    }
+    if (view->shape != shape) {
+      throw std::runtime_error(fmt::format("{}: tensor '{}': expected shape [{}], found [{}]",
+                                           file.path().string(), name, fmt::join(shape, ", "),
+                                           fmt::join(view->shape, ", ")));
+    }
+    return *view;
+  }
+
+ private:
+  std::map<std::string, const SafetensorsFile*> location_;
+  std::string described_as_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> Model::load(const std::filesystem::path& model_dir) {
+  std::unique_ptr<Model> model(new Model());
+  model->dir_ = model_dir;
+  model->config_ = load_model_config(model_dir);
+  const ModelConfig& c = model->config_;
+  const TensorIndex index(model_dir, model->files_);
+
+  const int64_t hidden = c.hidden_size;
+  const int64_t q_dim = int64_t{c.n_heads} * c.head_dim;
+  const int64_t kv_dim = int64_t{c.n_kv_heads} * c.head_dim;
+  const int64_t inter = c.intermediate_size;
+  ModelWeights& w = model->weights_;
+  // Tensor names: transformers Qwen2ForCausalLM / LlamaForCausalLM state dicts.
+  w.embed_tokens = index.require("model.embed_tokens.weight", {c.vocab_size, hidden});
+  for (int l = 0; l < c.n_layers; ++l) {
+    const std::string p = fmt::format("model.layers.{}.", l);
+    LayerWeights layer;
+    layer.input_norm = index.require(p + "input_layernorm.weight", {hidden});
+    layer.q_proj = index.require(p + "self_attn.q_proj.weight", {q_dim, hidden});
+    layer.k_proj = index.require(p + "self_attn.k_proj.weight", {kv_dim, hidden});
+    layer.v_proj = index.require(p + "self_attn.v_proj.weight", {kv_dim, hidden});
+    if (c.attention_bias) {
+      layer.q_bias = index.require(p + "self_attn.q_proj.bias", {q_dim});
+      layer.k_bias = index.require(p + "self_attn.k_proj.bias", {kv_dim});
+      layer.v_bias = index.require(p + "self_attn.v_proj.bias", {kv_dim});
+    }
+    layer.o_proj = index.require(p + "self_attn.o_proj.weight", {hidden, q_dim});
+    layer.post_attention_norm = index.require(p + "post_attention_layernorm.weight", {hidden});
+    layer.gate_proj = index.require(p + "mlp.gate_proj.weight", {inter, hidden});
+    layer.up_proj = index.require(p + "mlp.up_proj.weight", {inter, hidden});
+    layer.down_proj = index.require(p + "mlp.down_proj.weight", {hidden, inter});
+    w.layers.push_back(std::move(layer));
+  }
+  w.final_norm = index.require("model.norm.weight", {hidden});
+  w.lm_head = c.tie_word_embeddings ? w.embed_tokens
+                                    : index.require("lm_head.weight", {c.vocab_size, hidden});
+  return model;
+}
+
+}  // namespace boxed::inference::model
