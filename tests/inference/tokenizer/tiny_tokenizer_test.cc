@@ -1,0 +1,74 @@
+// The tiny model's tokenizer: its tokenizer.json loads with the real loader, has the promised
+// size and special tokens, is the same on every call, and round-trips text.
+#include <gtest/gtest.h>
+
+#include "inference/tokenizer/tiny_tokenizer.h"
+#include "inference/tokenizer/tokenizer.h"
+
+namespace boxed::inference::tokenizer {
+namespace {
+
+const Tokenizer& tiny() {
+  static const Tokenizer tok =
+      Tokenizer::from_json_text(make_tiny_tokenizer_json().dump(), "tiny tokenizer.json");
+  return tok;
+}
+
+TEST(TinyTokenizerTest, SizeAndSpecialTokenIds) {
+  EXPECT_EQ(tiny().vocab_size(), kTinyVocabSize);
+  const int32_t first_added = 256 + kTinyMergeCount;
+  EXPECT_EQ(tiny().token_id("<｜begin▁of▁sentence｜>"), first_added);
+  EXPECT_EQ(tiny().token_id("<｜end▁of▁sentence｜>"), first_added + 1);
+  EXPECT_EQ(tiny().token_id("<｜User｜>"), first_added + 2);
+  EXPECT_EQ(tiny().token_id("<｜Assistant｜>"), first_added + 3);
+  EXPECT_EQ(tiny().token_id("<think>"), first_added + 4);
+  EXPECT_EQ(tiny().token_id("</think>"), first_added + 5);
+  EXPECT_TRUE(tiny().is_special(first_added));
+  EXPECT_FALSE(tiny().is_special(first_added + 4));
+  EXPECT_EQ(tiny().pre_name(), "qwen2");
+}
+
+TEST(TinyTokenizerTest, Deterministic) {
+  EXPECT_EQ(make_tiny_tokenizer_json(), make_tiny_tokenizer_json());
+}
+
+TEST(TinyTokenizerTest, LearntFrequentWordsOfItsCorpus) {
+  // Words the built-in corpus repeats become single tokens; digits stay single (Qwen2 split).
+  for (const char* word : {" the", "\\boxed", " answer"}) {
+    EXPECT_EQ(tiny().encode(word).size(), 1u) << word;
+  }
+  EXPECT_EQ(tiny().encode("2024").size(), 4u);
+}
+
+TEST(TinyTokenizerTest, RoundTrips) {
+  const std::string texts[] = {
+      "The answer is \\boxed{42}.",
+      "Let $x^2 + y^2 = 1$; then\n\n  x = \\cos\\theta.",
+      "Unicode: Größe, 日本語, emoji 🙂, tabs\t\tand   spaces   ",
+      "<think>\nWait, 2+2=4.\n</think>\n\nSo \\boxed{4}",
+  };
+  for (const std::string& text : texts) {
+    const std::vector<int32_t> ids = tiny().encode(text);
+    for (int32_t id : ids) {
+      EXPECT_GE(id, 0);
+      EXPECT_LT(id, kTinyVocabSize);
+    }
+    EXPECT_EQ(tiny().decode(ids), text);
+  }
+}
+
+TEST(TinyTokenizerTest, SpecialTokensParsedOnlyWhenAsked) {
+  const std::string text = "<｜begin▁of▁sentence｜><｜User｜>hi";
+  const std::vector<int32_t> parsed = tiny().encode(text, true);
+  ASSERT_EQ(parsed.size(), 3u);
+  EXPECT_EQ(parsed[0], *tiny().token_id("<｜begin▁of▁sentence｜>"));
+  EXPECT_EQ(parsed[1], *tiny().token_id("<｜User｜>"));
+  // As plain text BOS is spelled out in bytes; the non-special <｜User｜> is still recognised.
+  const std::vector<int32_t> plain = tiny().encode(text, false);
+  EXPECT_GT(plain.size(), 3u);
+  EXPECT_NE(plain[0], parsed[0]);
+  EXPECT_EQ(tiny().decode(plain), text);
+}
+
+}  // namespace
+}  // namespace boxed::inference::tokenizer
