@@ -12,6 +12,11 @@ pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # libutf8proc-
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
 add_library(boxed_httplib INTERFACE)
 target_include_directories(boxed_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
+# Debian builds cpp-httplib in split mode: httplib.h declares, libcpp-httplib.so defines.
+find_library(HTTPLIB_LIBRARY NAMES cpp-httplib)
+if(HTTPLIB_LIBRARY)
+  target_link_libraries(boxed_httplib INTERFACE ${HTTPLIB_LIBRARY})
+endif()
 target_link_libraries(boxed_httplib INTERFACE Threads::Threads)
 
 if(BOXED_BUILD_TESTS)

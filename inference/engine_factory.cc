@@ -8,12 +8,18 @@
 
 #include "build_info.h"
 #include "inference/cuda/device.h"
+#include "inference/http/openai_engine.h"
+#include "inference/replay/replay_engine.h"
 
 namespace boxed::inference {
 
 std::vector<std::string> compiled_backends() {
   std::vector<std::string> names;
   if (build_info::kWithCuda) names.push_back("cuda");
+  // Remote and saved-log backends: always built, never picked by "auto" (they need an endpoint
+  // or a log to be named).
+  names.push_back("openai");
+  names.push_back("replay");
   return names;
 }
 
@@ -30,8 +36,29 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
   const std::vector<std::string> available = available_backends();
   std::string backend = options.backend;
   if (backend == "auto") {
-    if (available.empty()) throw std::invalid_argument("no inference backend is available");
-    backend = available.front();
+    auto local = std::ranges::find_if(available, [](const std::string& name) {
+      return name != "openai" && name != "replay";
+    });
+    if (local == available.end()) {
+      throw std::invalid_argument("no local inference backend is available for --backend auto");
+    }
+    backend = *local;
+  }
+  if (backend == "openai") {
+    return std::make_unique<http::OpenAiEngine>(
+        http::OpenAiOptions{.endpoints = options.endpoints,
+                            .model = options.model,
+                            .api_key = options.api_key,
+                            .concurrency = options.concurrency,
+                            .raw_prompt = options.raw_prompt,
+                            .request_timeout_s = options.request_timeout_s,
+                            .retry = {.max_retries = options.max_retries}});
+  }
+  if (backend == "replay") {
+    if (options.replay_from.empty()) {
+      throw std::invalid_argument("the replay backend needs --from (a run directory or its log)");
+    }
+    return std::make_unique<replay::ReplayEngine>(options.replay_from);
   }
   const std::vector<std::string> built = compiled_backends();
   const bool compiled = std::ranges::find(built, backend) != built.end();
