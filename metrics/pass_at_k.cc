@@ -18,4 +18,11 @@ double pass_at_k(int64_t n, int64_t c, int64_t k) {
   return 1.0 - fail;
 }
 
+std::vector<int64_t> report_ks(int64_t n) {
+  std::vector<int64_t> ks;
+  for (int64_t k = 1; k <= n; k *= 2) ks.push_back(k);
+  if (n >= 1 && ks.back() != n) ks.push_back(n);
+  return ks;
+}
+
 }  // namespace boxed::metrics

@@ -1,0 +1,64 @@
+// Seeded bootstrap intervals for pass@1, and the paired bootstrap of a difference in pass@1 that
+// `boxed compare` gates on.
+//
+//   std::vector<ProblemCounts> p = {{.n = 64, .correct = 30}, ...};
+//   Interval ci = bootstrap_interval(p, {.resamples = 1000, .seed = 7});  // 95% percentile CI
+//   PairedDiff d = paired_bootstrap(base, cand, {.resamples = 2000, .seed = 7}, /*alpha=*/0.05);
+//   // gate: d.lower_one_sided > -max_drop
+//
+// Two-level resampling: each replicate draws N problems with replacement, then for each drawn
+// problem n samples with replacement from its n responses (equivalently, a Binomial(n, c/n)
+// count), and takes pass@1 of the replicate. This covers the problem-choice and the sampling
+// noise (Efron & Tibshirani, "An Introduction to the Bootstrap", 1993, ch. 13 percentile
+// intervals; two-stage resampling of clustered data: Davison & Hinkley 1997, section 3.8).
+// Paired: both runs are resampled with the SAME problem draws, each problem's samples
+// independently per run, so the problem difficulty cancels out of the difference.
+//
+// Deterministic: the stream is SplitMix64 from `seed`, integers by Lemire's multiply-shift with
+// rejection ("Fast Random Integer Generation in an Interval", ACM TOMACS 2019) — the same numbers
+// on every platform, unlike std::uniform_int_distribution. Quantiles interpolate linearly
+// between order statistics (Hyndman & Fan 1996 type 7, numpy's default).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace boxed::metrics {
+
+struct ProblemCounts {
+  int n = 0;        // responses
+  int correct = 0;  // of which correct
+};
+
+struct BootstrapOptions {
+  int resamples = 1000;
+  uint64_t seed = 0;
+  double level = 0.95;  // two-sided coverage
+};
+
+struct Interval {
+  double lower = 0;
+  double upper = 0;
+};
+
+// Type-7 quantile of `values` (sorted in place), q in [0, 1]. Throws on an empty vector.
+double quantile(std::vector<double>& values, double q);
+
+// Percentile interval of pass@1. Throws std::invalid_argument for no problems, a problem with
+// n < 1 or correct outside 0..n, or resamples < 1.
+Interval bootstrap_interval(std::span<const ProblemCounts> problems, const BootstrapOptions& options);
+
+struct PairedDiff {
+  double diff = 0;             // observed pass@1(cand) - pass@1(base)
+  double lower_one_sided = 0;  // alpha-quantile of the replicate differences
+  double ci_lower = 0;         // two-sided interval at options.level
+  double ci_upper = 0;
+};
+
+// base[i] and cand[i] must be the same problem. Throws std::invalid_argument on a size mismatch
+// or an invalid count; alpha in (0, 1).
+PairedDiff paired_bootstrap(std::span<const ProblemCounts> base, std::span<const ProblemCounts> cand,
+                            const BootstrapOptions& options, double alpha);
+
+}  // namespace boxed::metrics
