@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", [] { return boxed::harness::version_text(); });
   int exit_code = 0;
   boxed::harness::add_version_command(app, exit_code);
+  boxed::harness::add_make_tiny_model_command(app, exit_code);
+  boxed::harness::add_logits_command(app, exit_code);
 
   const std::vector<std::string> args(argv + 1, argv + argc);
   try {
