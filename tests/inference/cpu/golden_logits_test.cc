@@ -18,8 +18,9 @@ namespace boxed::inference::cpu {
 namespace {
 
 // fp32 over identical fp32 weights; the two sides differ only in summation order and in
-// cos/sin/exp rounding. Logits reach |40| for the tied-embedding Llama, hence the relative part.
-constexpr double kAbsTolerance = 1e-5;
+// cos/sin/exp rounding. Measured max abs errors: 1.4e-6 (Qwen2), 1.3e-5 (Llama, whose tied
+// embeddings of standard deviation 1 give logits up to |40|); the bound is ~4x the latter.
+constexpr double kAbsTolerance = 5e-5;
 constexpr double kRelTolerance = 1e-6;
 
 struct Case {
