@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
   boxed::harness::add_version_command(app, exit_code);
   boxed::harness::add_make_tiny_model_command(app, exit_code);
   boxed::harness::add_logits_command(app, exit_code);
+  boxed::harness::add_extract_command(app, exit_code);
+  boxed::harness::add_grade_command(app, exit_code);
 
   const std::vector<std::string> args(argv + 1, argv + argc);
   try {

@@ -1,0 +1,244 @@
+#include "metrics/extract.h"
+
+#include <re2/re2.h>
+
+#include <vector>
+
+#include "metrics/choice.h"
+#include "metrics/math_latex.h"
+
+namespace boxed::metrics {
+namespace {
+
+// A region of the response searched for an answer.
+struct Found {
+  std::string answer;
+  AnswerSource source = AnswerSource::kNone;
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Start offsets of every "\boxed" and "\fbox" in `text`. RE2 runs in time linear in the text
+// (https://github.com/google/re2/wiki/WhyRE2), whatever the model wrote.
+std::vector<std::size_t> box_starts(std::string_view text) {
+  static const RE2 kBox(R"(\\(?:boxed|fbox))");
+  std::vector<std::size_t> starts;
+  re2::StringPiece input(text.data(), text.size());
+  re2::StringPiece match;
+  std::size_t pos = 0;
+  while (pos < text.size() && kBox.Match(input, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
+    starts.push_back(static_cast<std::size_t>(match.data() - text.data()));
+    pos = starts.back() + match.size();
+  }
+  return starts;
+}
+
+enum class BoxScan { kFound, kEmpty, kUnclosed };
+
+// Reads the box at `start`; `stop` is where the next (already rejected as unclosed) box begins:
+// reaching it while still open means this box is unclosed too, which keeps the total work linear.
+BoxScan read_box(std::string_view text, std::size_t start, std::size_t stop, std::string* out) {
+  std::size_t i = start + 1;
+  while (i < text.size() && text[i] != '\\' && text[i] != '{' && !is_space(text[i])) {
+    ++i;  // the command name: "boxed" or "fbox"
+  }
+  const std::size_t name_end = i;
+  while (i < text.size() && is_space(text[i])) ++i;
+  if (i < text.size() && text[i] == '{') {
+    // A small scanner balances the braces, which a regular expression cannot.
+    const std::size_t limit = std::min({text.size(), stop, i + kMaxAnswerBytes + 2});
+    int depth = 0;
+    for (std::size_t k = i; k < limit; ++k) {
+      const char c = text[k];
+      if (c == '\\') {
+        ++k;
+        continue;
+      }
+      if (c == '{') {
+        if (++depth > kMaxBraceDepth) return BoxScan::kUnclosed;
+      } else if (c == '}' && --depth == 0) {
+        std::string_view inner = trim(text.substr(i + 1, k - i - 1));
+        if (inner.empty()) return BoxScan::kEmpty;
+        *out = std::string(inner);
+        return BoxScan::kFound;
+      }
+    }
+    return BoxScan::kUnclosed;
+  }
+  // "\boxed 5": TeX reads one token; models write "\boxed 5" and "\boxed 42$".
+  if (i == name_end || i >= text.size()) return BoxScan::kEmpty;
+  std::size_t k = i;
+  while (k < text.size() && k - i < 64 && !is_space(text[k]) && text[k] != '$' && text[k] != '}') ++k;
+  std::string_view token = text.substr(i, k - i);
+  while (!token.empty() && (token.back() == '.' || token.back() == ',')) token.remove_suffix(1);
+  if (token.empty()) return BoxScan::kEmpty;
+  *out = std::string(token);
+  return BoxScan::kFound;
+}
+
+// The last complete box: a truncated final box ("\boxed{\frac{1") falls back to the one before.
+std::optional<std::string> last_box(std::string_view text) {
+  const std::vector<std::size_t> starts = box_starts(text);
+  std::size_t stop = text.size();
+  for (std::size_t n = starts.size(); n-- > 0;) {
+    std::string content;
+    switch (read_box(text, starts[n], stop, &content)) {
+      case BoxScan::kFound:
+        return content;
+      case BoxScan::kEmpty:
+        break;
+      case BoxScan::kUnclosed:
+        stop = starts[n];
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+// The text after the last answer marker: "The final answer is $\frac{1}{2}$.", "**Answer:** 7".
+std::optional<std::string> last_marker(std::string_view text) {
+  // "answer" alone is not a marker ("let me check the answer again"); it needs "is", ":" or "=".
+  static const RE2 kMarker(
+      R"((?i)(?:final\s+answer\**\s*(?:is|:|=)?|\banswer\**\s*(?:is|:|=))\s*:?)");
+  re2::StringPiece input(text.data(), text.size());
+  re2::StringPiece match;
+  std::size_t pos = 0;
+  std::optional<std::size_t> last_end;
+  while (pos < text.size() && kMarker.Match(input, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
+    const std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
+    last_end = end;
+    pos = std::max(end, pos + 1);
+  }
+  if (!last_end) return std::nullopt;
+  std::size_t i = *last_end;
+  while (i < text.size() && (is_space(text[i]) || text[i] == '*' || text[i] == ':')) ++i;
+  std::string_view rest = text.substr(i, std::min<std::size_t>(text.size() - i, 512));
+  std::string_view answer;
+  auto delimited = [&](std::string_view open, std::string_view close) -> bool {
+    if (!rest.starts_with(open)) return false;
+    const std::size_t end = rest.find(close, open.size());
+    if (end == std::string_view::npos) return false;
+    answer = rest.substr(open.size(), end - open.size());
+    return true;
+  };
+  if (!delimited("$$", "$$") && !delimited("$", "$") && !delimited("\\(", "\\)") &&
+      !delimited("\\[", "\\]")) {
+    const std::size_t eol = rest.find('\n');
+    answer = rest.substr(0, eol);
+    answer = trim(answer);
+    while (!answer.empty() && (answer.back() == '.' || answer.back() == '*')) answer.remove_suffix(1);
+  }
+  answer = trim(answer);
+  if (answer.empty()) return std::nullopt;
+  return std::string(answer);
+}
+
+// The last number: "... so there are 204 ways." -> "204" (integer tasks, flexible mode only).
+std::optional<std::string> last_number(std::string_view text) {
+  static const RE2 kNumber(R"(-?\d[\d,]*(?:\.\d+)?)");
+  re2::StringPiece input(text.data(), text.size());
+  re2::StringPiece match;
+  std::size_t pos = 0;
+  std::optional<std::string_view> last;
+  while (pos < text.size() && kNumber.Match(input, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
+    last = std::string_view(match.data(), match.size());
+    pos = static_cast<std::size_t>(match.data() - text.data()) + match.size();
+  }
+  if (!last) return std::nullopt;
+  std::string_view n = *last;
+  while (!n.empty() && n.back() == ',') n.remove_suffix(1);
+  if (n.empty() || n.size() > 64) return std::nullopt;
+  return std::string(n);
+}
+
+// "Answer: C", "the answer is (C)", "**Answer:** C", "answer is (c)"; then a bold "**C**".
+std::optional<std::string> choice_pattern(std::string_view text) {
+  // Upper case only after a plain marker: in "the answer is a bit subtle" "a" is an article.
+  static const RE2 kMarked(
+      R"((?i:answer)(?:\s+is)?\s*:?[\s*]*(?:\\text\{|\\textbf\{|\$)?\(?([A-J])\)?(?:[^A-Za-z0-9]|$))");
+  static const RE2 kMarkedLower(R"((?i:answer)(?:\s+is)?\s*:?[\s*]*\(([a-j])\))");
+  static const RE2 kBold(R"(\*\*\(?([A-J])\)?(?:\*\*|[.:)]))");
+  auto last_of = [&](const RE2& re) -> std::optional<std::pair<std::size_t, char>> {
+    re2::StringPiece input(text.data(), text.size());
+    re2::StringPiece groups[2];
+    std::size_t pos = 0;
+    std::optional<std::pair<std::size_t, char>> last;
+    while (pos < text.size() && re.Match(input, pos, text.size(), RE2::UNANCHORED, groups, 2)) {
+      const std::size_t at = static_cast<std::size_t>(groups[0].data() - text.data());
+      char letter = groups[1][0];
+      if (letter >= 'a' && letter <= 'j') letter = static_cast<char>(letter - 'a' + 'A');
+      last = std::make_pair(at, letter);
+      pos = std::max(at + groups[0].size(), at + 1);
+    }
+    return last;
+  };
+  auto marked = last_of(kMarked);
+  auto marked_lower = last_of(kMarkedLower);
+  if (marked_lower && (!marked || marked_lower->first > marked->first)) marked = marked_lower;
+  if (marked) return std::string(1, marked->second);
+  if (auto bold = last_of(kBold)) return std::string(1, bold->second);
+  return std::nullopt;
+}
+
+std::optional<Found> search(std::string_view region, AnswerFormat format, ExtractMode mode) {
+  if (auto box = last_box(region)) {
+    if (format == AnswerFormat::kChoice) {
+      if (auto letter = parse_choice(*box, /*allow_lower=*/true)) {
+        return Found{std::string(1, *letter), AnswerSource::kBoxed};
+      }
+    }
+    return Found{*box, AnswerSource::kBoxed};
+  }
+  if (mode == ExtractMode::kStrict) return std::nullopt;
+  if (format == AnswerFormat::kChoice) {
+    if (auto letter = choice_pattern(region)) return Found{*letter, AnswerSource::kChoicePattern};
+    return std::nullopt;
+  }
+  if (auto marked = last_marker(region)) return Found{*marked, AnswerSource::kMarker};
+  if (format == AnswerFormat::kInteger) {
+    if (auto n = last_number(region)) return Found{*n, AnswerSource::kLastNumber};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(AnswerSource source) {
+  switch (source) {
+    case AnswerSource::kNone: return "none";
+    case AnswerSource::kBoxed: return "boxed";
+    case AnswerSource::kMarker: return "marker";
+    case AnswerSource::kLastNumber: return "last_number";
+    case AnswerSource::kChoicePattern: return "choice_pattern";
+  }
+  return "none";
+}
+
+std::string_view to_string(ExtractMode mode) {
+  return mode == ExtractMode::kStrict ? "strict" : "flexible";
+}
+
+Extraction extract_answer(std::string_view response, AnswerFormat format, ExtractMode mode) {
+  Extraction result;
+  const std::size_t close = response.rfind("</think>");
+  std::optional<Found> found;
+  bool thinking_only = false;
+  if (close != std::string_view::npos) {
+    found = search(response.substr(close + 8), format, mode);
+    if (!found) {
+      found = search(response.substr(0, close), format, mode);
+      thinking_only = true;
+    }
+  } else {
+    found = search(response, format, mode);
+    // "<think>" opened and never closed: the response was cut off inside the reasoning.
+    thinking_only = response.find("<think>") != std::string_view::npos;
+  }
+  if (!found) return result;
+  result.answer = std::move(found->answer);
+  result.source = found->source;
+  result.from_thinking = thinking_only;
+  return result;
+}
+
+}  // namespace boxed::metrics

@@ -1,0 +1,527 @@
+#include "metrics/math_structure.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "metrics/math_eval.h"
+#include "metrics/math_latex.h"
+
+namespace boxed::metrics {
+namespace {
+
+constexpr int kMaxAnswerDepth = 8;
+constexpr std::size_t kMaxItems = 64;
+constexpr int kMaxPlusMinus = 3;
+
+bool is_alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
+
+// Splits `s` at top-level occurrences of `sep` (outside (), [], {}, \{\}).
+std::vector<std::string_view> split_top(std::string_view s, std::string_view sep) {
+  std::vector<std::string_view> parts;
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\\' && i + 1 < s.size()) {
+      if (s[i + 1] == '{') ++depth;
+      if (s[i + 1] == '}') --depth;
+      if (depth == 0 && s.compare(i, sep.size(), sep) == 0 && sep.size() > 1 &&
+          (i + sep.size() >= s.size() || !is_alpha(s[i + sep.size()]))) {
+        parts.push_back(s.substr(start, i - start));
+        start = i + sep.size();
+        i = start - 1;
+        continue;
+      }
+      if (s[i + 1] == '{' || s[i + 1] == '}') ++i;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (depth == 0 && sep.size() == 1 && c == sep[0]) {
+      parts.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  parts.push_back(s.substr(start));
+  return parts;
+}
+
+// Index of the bracket closing s[0] ('(' or '['; either closer counts: "(3,4]"), or npos.
+std::size_t closing_bracket(std::string_view s) {
+  int depth = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\\' && i + 1 < s.size()) {
+      ++i;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') {
+      if (--depth == 0) return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+bool is_simple_variable(const Answer& a) {
+  return a.kind == AnswerKind::kExpr && a.expr && a.expr->kind == ExprKind::kVariable;
+}
+
+std::string text_key(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  return out;
+}
+
+// A word of three or more letters that is neither a command nor a function: "Evelyn", "east".
+bool looks_like_text(std::string_view s) {
+  static constexpr std::array<std::string_view, 20> kMathWords = {
+      "sin",  "cos",  "tan", "cot",  "sec", "csc",  "arcsin", "arccos", "arctan", "sinh",
+      "cosh", "tanh", "log", "exp",  "sqrt", "pi",  "floor",  "ceil",   "abs",    "ln"};
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '\\') {
+      ++i;
+      while (i < s.size() && is_alpha(s[i])) ++i;
+      continue;
+    }
+    if (!is_alpha(s[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < s.size() && is_alpha(s[j])) ++j;
+    const std::string_view word = s.substr(i, j - i);
+    if (word.size() >= 3 &&
+        std::find(kMathWords.begin(), kMathWords.end(), word) == kMathWords.end()) {
+      return true;
+    }
+    i = j;
+  }
+  return false;
+}
+
+// "(C)", "C" (one capital letter A-J), as MATH writes multiple-choice answers: "\\text{(C)}".
+std::optional<char> choice_letter(std::string_view s) {
+  s = trim(s);
+  if (s.size() == 3 && s[0] == '(' && s[2] == ')') s = s.substr(1, 1);
+  if (s.size() == 1 && s[0] >= 'A' && s[0] <= 'J') return s[0];
+  return std::nullopt;
+}
+
+Answer make_text(std::string_view s) {
+  Answer a;
+  a.kind = AnswerKind::kText;
+  a.text = text_key(s);
+  return a;
+}
+
+Answer parse(std::string_view s, int depth);
+
+Answer parse_items(AnswerKind kind, const std::vector<std::string_view>& parts, int depth) {
+  Answer a;
+  a.kind = kind;
+  for (std::string_view p : parts) {
+    if (a.items.size() >= kMaxItems) return make_text("");
+    Answer item = parse(p, depth + 1);
+    // "\\{1\\pm\\sqrt{5},-2\\}": the two solutions of a \\pm join the enclosing set or list.
+    if ((kind == AnswerKind::kSet || kind == AnswerKind::kList) && item.kind == AnswerKind::kList) {
+      for (Answer& sub : item.items) a.items.push_back(std::move(sub));
+    } else {
+      a.items.push_back(std::move(item));
+    }
+  }
+  return a;
+}
+
+// "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}".
+std::optional<Answer> parse_matrix(std::string_view s, int depth) {
+  static constexpr std::array<std::string_view, 5> kEnvs = {"pmatrix", "bmatrix", "matrix",
+                                                            "Bmatrix", "smallmatrix"};
+  for (std::string_view env : kEnvs) {
+    const std::string begin = "\\begin{" + std::string(env) + "}";
+    const std::string end = "\\end{" + std::string(env) + "}";
+    if (!s.starts_with(begin) || !s.ends_with(end)) continue;
+    std::string_view body = trim(s.substr(begin.size(), s.size() - begin.size() - end.size()));
+    Answer m;
+    m.kind = AnswerKind::kMatrix;
+    std::vector<std::string_view> rows;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i + 1 < body.size(); ++i) {
+      if (body[i] == '\\' && body[i + 1] == '\\') {
+        rows.push_back(body.substr(start, i - start));
+        start = i + 2;
+        ++i;
+      }
+    }
+    rows.push_back(body.substr(start));
+    if (!rows.empty() && trim(rows.back()).empty()) rows.pop_back();
+    for (std::string_view row : rows) {
+      std::vector<std::string_view> cells = split_top(row, "&");
+      if (m.n_rows == 0) m.n_cols = static_cast<int>(cells.size());
+      if (static_cast<int>(cells.size()) != m.n_cols) return std::nullopt;
+      for (std::string_view cell : cells) {
+        if (m.items.size() >= kMaxItems) return std::nullopt;
+        m.items.push_back(parse(cell, depth + 1));
+      }
+      ++m.n_rows;
+    }
+    return m;
+  }
+  return std::nullopt;
+}
+
+Expr constant(const char* name) {
+  Expr e;
+  e.kind = ExprKind::kConstant;
+  e.name = name;
+  return e;
+}
+
+Answer expr_answer(Expr e) {
+  Answer a;
+  a.kind = AnswerKind::kExpr;
+  a.expr = std::move(e);
+  return a;
+}
+
+// "x > 3" -> (3, \infty); "a \\leq x < b" -> [a, b); "x \\leq 5" -> (-\infty, 5].
+std::optional<Answer> parse_inequality(std::string_view s) {
+  struct Rel {
+    std::string_view op;
+    bool less;
+    bool strict;
+  };
+  static constexpr std::array<Rel, 6> kRels = {{{"\\leq", true, false}, {"\\geq", false, false},
+                                                {"\\lt", true, true},   {"\\gt", false, true},
+                                                {"<", true, true},      {">", false, true}}};
+  std::vector<std::string_view> parts;
+  std::vector<Rel> rels;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    bool hit = false;
+    for (const Rel& r : kRels) {
+      if (s.compare(i, r.op.size(), r.op) == 0 &&
+          !(r.op[0] == '\\' && i + r.op.size() < s.size() && is_alpha(s[i + r.op.size()]))) {
+        parts.push_back(s.substr(start, i - start));
+        rels.push_back(r);
+        i += r.op.size();
+        start = i;
+        hit = true;
+        break;
+      }
+    }
+    if (!hit) ++i;
+  }
+  parts.push_back(s.substr(start));
+  if (rels.empty() || rels.size() > 2) return std::nullopt;
+  std::vector<std::optional<Expr>> exprs;
+  for (std::string_view p : parts) exprs.push_back(parse_expression(trim(p)));
+  for (const auto& e : exprs) {
+    if (!e) return std::nullopt;
+  }
+  Answer interval;
+  interval.kind = AnswerKind::kTuple;
+  auto bound = [](Expr e) { return expr_answer(std::move(e)); };
+  Expr neg_inf;
+  neg_inf.kind = ExprKind::kNeg;
+  neg_inf.children.push_back(constant("infty"));
+  if (rels.size() == 1) {
+    const bool var_left = exprs[0]->kind == ExprKind::kVariable;
+    const bool var_right = exprs[1]->kind == ExprKind::kVariable;
+    if (var_left == var_right) return std::nullopt;
+    const Expr& value = var_left ? *exprs[1] : *exprs[0];
+    // x < v (or v > x): (-inf, v); x > v (or v < x): (v, inf).
+    const bool upper = var_left == rels[0].less;
+    if (upper) {
+      interval.open = '(';
+      interval.close = rels[0].strict ? ')' : ']';
+      interval.items = {bound(neg_inf), bound(value)};
+    } else {
+      interval.open = rels[0].strict ? '(' : '[';
+      interval.close = ')';
+      interval.items = {bound(value), bound(constant("infty"))};
+    }
+    return interval;
+  }
+  if (exprs[1]->kind != ExprKind::kVariable || rels[0].less != rels[1].less) return std::nullopt;
+  const bool ascending = rels[0].less;
+  const Rel& low_rel = ascending ? rels[0] : rels[1];
+  const Rel& high_rel = ascending ? rels[1] : rels[0];
+  interval.open = low_rel.strict ? '(' : '[';
+  interval.close = high_rel.strict ? ')' : ']';
+  interval.items = {bound(ascending ? *exprs[0] : *exprs[2]), bound(ascending ? *exprs[2] : *exprs[0])};
+  return interval;
+}
+
+// Replaces the first \pm (or \mp) by + and by -.
+std::optional<std::pair<std::string, std::string>> expand_plus_minus(std::string_view s) {
+  for (std::string_view op : {std::string_view("\\pm"), std::string_view("\\mp")}) {
+    const std::size_t at = s.find(op);
+    if (at == std::string_view::npos) continue;
+    if (at + op.size() < s.size() && is_alpha(s[at + op.size()])) continue;
+    const bool plus_first = op == "\\pm";
+    std::string a(s.substr(0, at)), b(s.substr(0, at));
+    a += plus_first ? "+" : "-";
+    b += plus_first ? "-" : "+";
+    a += s.substr(at + op.size());
+    b += s.substr(at + op.size());
+    return std::make_pair(a, b);
+  }
+  return std::nullopt;
+}
+
+Answer parse(std::string_view s, int depth) {
+  s = trim(s);
+  if (depth > kMaxAnswerDepth || s.empty()) return make_text(s);
+  if (auto m = parse_matrix(s, depth)) return *m;
+  if (auto parts = split_top(s, "\\cup"); parts.size() > 1) {
+    return parse_items(AnswerKind::kUnion, parts, depth);
+  }
+  // "x=1 or x=-2", "2 and 3": connectives between solutions.
+  std::string joined(s);
+  for (std::string_view word : {" or ", " and "}) {
+    for (std::size_t at; (at = joined.find(word)) != std::string::npos;) joined.replace(at, word.size(), ",");
+  }
+  if (joined != s) return parse(joined, depth);
+  for (std::string_view sep : {",", ";"}) {
+    if (auto parts = split_top(s, sep); parts.size() > 1) {
+      return parse_items(AnswerKind::kList, parts, depth);
+    }
+  }
+  // "x \\in [-2,7]".
+  if (auto in = split_top(s, "\\in"); in.size() == 2) return parse(in[1], depth + 1);
+  if (auto eq = split_top(s, "="); eq.size() >= 2) {
+    Answer a;
+    a.kind = AnswerKind::kEquation;
+    a.items.push_back(parse(eq.front(), depth + 1));
+    a.items.push_back(parse(eq.back(), depth + 1));
+    return a;
+  }
+  if (auto ineq = parse_inequality(s)) return *ineq;
+  if (s.starts_with("\\{") && s.ends_with("\\}")) {
+    std::string_view inner = trim(s.substr(2, s.size() - 4));
+    return parse_items(AnswerKind::kSet, split_top(inner, ","), depth);
+  }
+  if (s.starts_with("\\langle") && s.ends_with("\\rangle")) {
+    std::string_view inner = s.substr(7, s.size() - 14);
+    Answer t = parse_items(AnswerKind::kTuple, split_top(inner, ","), depth);
+    t.open = '(';
+    t.close = ')';
+    return t;
+  }
+  if ((s[0] == '(' || s[0] == '[') && closing_bracket(s) == s.size() - 1) {
+    std::string_view inner = s.substr(1, s.size() - 2);
+    const auto parts = split_top(inner, ",");
+    if (parts.size() >= 2) {
+      Answer t = parse_items(AnswerKind::kTuple, parts, depth);
+      t.open = s[0];
+      t.close = s.back();
+      return t;
+    }
+    if (auto letter = choice_letter(s)) {
+      Answer c;
+      c.kind = AnswerKind::kChoice;
+      c.text = std::string(1, *letter);
+      return c;
+    }
+  }
+  if (auto letter = choice_letter(s)) {
+    Answer c;
+    c.kind = AnswerKind::kChoice;
+    c.text = std::string(1, *letter);
+    return c;
+  }
+  if (depth < 2 * kMaxPlusMinus) {
+    if (auto pm = expand_plus_minus(s)) {
+      Answer list;
+      list.kind = AnswerKind::kList;
+      for (const std::string* half : {&pm->first, &pm->second}) {
+        Answer item = parse(*half, depth + 1);
+        if (item.kind == AnswerKind::kList) {
+          for (Answer& sub : item.items) list.items.push_back(std::move(sub));
+        } else {
+          list.items.push_back(std::move(item));
+        }
+      }
+      return list;
+    }
+  }
+  if (looks_like_text(s)) return make_text(s);
+  if (auto e = parse_expression(s)) return expr_answer(std::move(*e));
+  return make_text(s);
+}
+
+int infinity_sign(const Expr& e) {
+  if (e.kind == ExprKind::kConstant && e.name == "infty") return 1;
+  if (e.kind == ExprKind::kNeg) return -infinity_sign(e.children[0]);
+  return 0;
+}
+
+bool match(const Answer& gold, const Answer& pred, bool percent, int depth);
+
+bool exprs_match(const Expr& g, const Expr& p, bool percent) {
+  const int gi = infinity_sign(g);
+  const int pi = infinity_sign(p);
+  if (gi != 0 || pi != 0) return gi == pi;
+  if (expressions_equal(g, p)) return true;
+  if (percent) {
+    // "50\\%" answered as 0.5.
+    Expr scaled;
+    scaled.kind = ExprKind::kDiv;
+    scaled.children.push_back(g);
+    Expr hundred;
+    hundred.value = Rational::integer(100);
+    scaled.children.push_back(hundred);
+    return expressions_equal(scaled, p);
+  }
+  return false;
+}
+
+bool unordered_match(const std::vector<Answer>& gold, const std::vector<Answer>& pred, bool percent,
+                     int depth) {
+  if (gold.size() != pred.size()) return false;
+  std::vector<bool> used(pred.size(), false);
+  for (const Answer& g : gold) {
+    bool found = false;
+    for (std::size_t j = 0; j < pred.size() && !found; ++j) {
+      if (!used[j] && match(g, pred[j], percent, depth + 1)) {
+        used[j] = true;
+        found = true;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+bool ordered_match(const std::vector<Answer>& gold, const std::vector<Answer>& pred, bool percent,
+                   int depth) {
+  if (gold.size() != pred.size()) return false;
+  for (std::size_t i = 0; i < gold.size(); ++i) {
+    if (!match(gold[i], pred[i], percent, depth + 1)) return false;
+  }
+  return true;
+}
+
+bool is_column_vector(const Answer& a) { return a.kind == AnswerKind::kMatrix && a.n_cols == 1; }
+
+Expr difference(const Answer& eq) {
+  Expr d;
+  d.kind = ExprKind::kAdd;
+  d.children.push_back(*eq.items[0].expr);
+  Expr neg;
+  neg.kind = ExprKind::kNeg;
+  neg.children.push_back(*eq.items[1].expr);
+  d.children.push_back(std::move(neg));
+  return d;
+}
+
+bool match(const Answer& gold, const Answer& pred, bool percent, int depth) {
+  if (depth > 2 * kMaxAnswerDepth + 4) return false;
+  const AnswerKind g = gold.kind, p = pred.kind;
+  if (g == AnswerKind::kEquation && p == AnswerKind::kEquation) {
+    if (match(gold.items[0], pred.items[0], percent, depth + 1) &&
+        match(gold.items[1], pred.items[1], percent, depth + 1)) {
+      return true;
+    }
+    const bool all_expr = gold.items[0].expr && gold.items[1].expr && pred.items[0].expr &&
+                          pred.items[1].expr;
+    return all_expr && expressions_proportional(difference(gold), difference(pred));
+  }
+  if (g == AnswerKind::kEquation) {
+    return is_simple_variable(gold.items[0]) && match(gold.items[1], pred, percent, depth + 1);
+  }
+  if (p == AnswerKind::kEquation) {
+    return is_simple_variable(pred.items[0]) && match(gold, pred.items[1], percent, depth + 1);
+  }
+  const bool g_unordered = g == AnswerKind::kSet || g == AnswerKind::kList;
+  const bool p_unordered = p == AnswerKind::kSet || p == AnswerKind::kList;
+  if (g_unordered && p_unordered) return unordered_match(gold.items, pred.items, percent, depth);
+  if (p_unordered && pred.items.size() == 1) return match(gold, pred.items[0], percent, depth + 1);
+  if (g_unordered && gold.items.size() == 1) return match(gold.items[0], pred, percent, depth + 1);
+  if (g == AnswerKind::kUnion && p == AnswerKind::kUnion) {
+    return unordered_match(gold.items, pred.items, percent, depth);
+  }
+  if (g == AnswerKind::kTuple && p == AnswerKind::kTuple) {
+    return gold.open == pred.open && gold.close == pred.close &&
+           ordered_match(gold.items, pred.items, percent, depth);
+  }
+  if (g == AnswerKind::kMatrix && p == AnswerKind::kMatrix) {
+    return gold.n_rows == pred.n_rows && gold.n_cols == pred.n_cols &&
+           ordered_match(gold.items, pred.items, percent, depth);
+  }
+  if ((is_column_vector(gold) && p == AnswerKind::kTuple && pred.open == '(') ||
+      (is_column_vector(pred) && g == AnswerKind::kTuple && gold.open == '(')) {
+    return ordered_match(gold.items, pred.items, percent, depth);
+  }
+  if (g == AnswerKind::kChoice || p == AnswerKind::kChoice) {
+    auto letter = [](const Answer& a) -> std::string {
+      if (a.kind == AnswerKind::kChoice) return a.text;
+      if (a.kind == AnswerKind::kExpr && a.expr->kind == ExprKind::kVariable && a.expr->name.size() == 1) {
+        return a.expr->name;
+      }
+      if (a.kind == AnswerKind::kText && a.text.size() == 1) {
+        return std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(a.text[0]))));
+      }
+      return "";
+    };
+    const std::string gl = letter(gold);
+    return !gl.empty() && gl == letter(pred);
+  }
+  if (g == AnswerKind::kText || p == AnswerKind::kText) {
+    return g == p && !gold.text.empty() && gold.text == pred.text;
+  }
+  if (g == AnswerKind::kExpr && p == AnswerKind::kExpr) {
+    return exprs_match(*gold.expr, *pred.expr, percent);
+  }
+  return false;
+}
+
+}  // namespace
+
+Answer parse_answer(std::string_view text) { return parse(text, 0); }
+
+bool answers_match(const Answer& gold, const Answer& pred, bool gold_percent) {
+  return match(gold, pred, gold_percent, 0);
+}
+
+std::string canonical_text(const Answer& a) {
+  switch (a.kind) {
+    case AnswerKind::kText:
+    case AnswerKind::kChoice:
+      return a.text;
+    case AnswerKind::kExpr: {
+      if (expression_variables(*a.expr).empty()) {
+        if (auto v = evaluate(*a.expr, {}); v && v->exact) return v->exact->to_string();
+      }
+      return to_string(*a.expr);
+    }
+    case AnswerKind::kEquation:
+      return canonical_text(a.items[0]) + "=" + canonical_text(a.items[1]);
+    case AnswerKind::kSet:
+    case AnswerKind::kList:
+    case AnswerKind::kUnion: {
+      std::vector<std::string> parts;
+      for (const Answer& i : a.items) parts.push_back(canonical_text(i));
+      std::sort(parts.begin(), parts.end());
+      std::string out = a.kind == AnswerKind::kUnion ? "union{" : "{";
+      for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "," : "") + parts[i];
+      return out + "}";
+    }
+    case AnswerKind::kTuple:
+    case AnswerKind::kMatrix: {
+      std::string out(1, a.kind == AnswerKind::kTuple ? a.open : '[');
+      for (std::size_t i = 0; i < a.items.size(); ++i) out += (i ? "," : "") + canonical_text(a.items[i]);
+      return out + (a.kind == AnswerKind::kTuple ? a.close : ']');
+    }
+  }
+  return {};
+}
+
+}  // namespace boxed::metrics

@@ -1,0 +1,59 @@
+// The shape of a math answer: a number or expression, a tuple or interval, a set, a bare list of
+// solutions, a union of intervals, a matrix, an equation, a multiple-choice letter, or text; and
+// the comparison of a trusted gold shape with an untrusted predicted one.
+//
+//   Answer g = parse_answer(clean_latex("(1,2)").text);      // kTuple '(' ')' [1, 2]
+//   Answer p = parse_answer(clean_latex("\\{1,2\\}").text);  // kSet [1, 2]
+//   answers_match(g, p, false);                              // false: order vs no order
+//
+// Rules, each with the case that motivated it:
+// - Brackets matter: "(2,4)" vs "[2,4]" vs "(2,4]" are different (open vs closed intervals);
+//   "(1,2)" (ordered pair or interval) is not "\\{1,2\\}" (set), and not the bare list "1, 2".
+// - Tuples compare in order, sets and bare lists ("-2,1", "3, 5, 7": "enter all solutions
+//   separated by commas") in any order, and a set matches a bare list ("\\{1\\pm\\sqrt5,-2\\}").
+// - "\\pm" expands into the two solutions: "1 \\pm \\sqrt{19}" equals "1+\\sqrt{19}, 1-\\sqrt{19}".
+// - "\\cup" joins intervals in any order: "(-\\infty, 2) \\cup (3, \\infty)".
+// - Equations "y = 2x + 3": against an equation, both sides equal or lhs - rhs proportional
+//   ("5x - 7y + 11z + 4 = 0" vs "10x - 14y + 22z + 8 = 0"); against a non-equation, an equation
+//   whose left side is a lone variable compares by its right side ("x=5" vs "5", either way).
+//   "x \\in [-2,7]" compares as "[-2,7]"; "x > 3" as "(3, \\infty)", "a \\le x < b" as "[a, b)".
+// - A column vector "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" equals the tuple "(1, 2)"; matrices
+//   otherwise compare by shape and entries.
+// - Choice letters: "\\text{(C)}", "(C)", "C" are the same letter.
+// - Text (a word of 3+ letters that is not a function: "\\text{Evelyn}", "east"): compared
+//   case-insensitively, ignoring spaces and punctuation.
+// - A one-element set or list equals its element ("\\{5\\}" vs "5").
+// - Percent: when the gold had "%", the prediction may give the percentage or the fraction
+//   ("50\\%" vs "50" or "0.5").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metrics/math_expr.h"
+
+namespace boxed::metrics {
+
+enum class AnswerKind { kExpr, kText, kChoice, kTuple, kSet, kList, kUnion, kMatrix, kEquation };
+
+struct Answer {
+  AnswerKind kind = AnswerKind::kText;
+  std::string text;           // kText: lower-case letters and digits; kChoice: the letter
+  std::optional<Expr> expr;   // kExpr
+  char open = 0, close = 0;   // kTuple: '(' or '[' and ')' or ']'
+  std::vector<Answer> items;  // elements; kEquation: {lhs, rhs}; kMatrix: row-major cells
+  int n_rows = 0, n_cols = 0; // kMatrix
+};
+
+// `text` is the output of clean_latex.
+Answer parse_answer(std::string_view text);
+
+// Is `pred` equal to the trusted `gold`? `gold_percent`: the gold carried a % sign.
+bool answers_match(const Answer& gold, const Answer& pred, bool gold_percent);
+
+// A canonical text for display and grouping keys.
+std::string canonical_text(const Answer& a);
+
+}  // namespace boxed::metrics
