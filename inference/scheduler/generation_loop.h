@@ -1,0 +1,68 @@
+// The decode loop every local backend shares: scheduler step -> the backend's forward ->
+// sampler per sequence -> RequestOutput -> on_done. A backend supplies only a StepExecutor
+// (block copies + forward over a StepPlan); the CPU one is cpu/cpu_engine.cc, and a CUDA one
+// plugs in the same way.
+//
+//   GenerationLoop loop(tokenizer, executor, {.scheduler = {...}, .eos_ids = ..., .context_tokens = ...});
+//   GenerationStats stats = loop.run(requests, prompts, on_done);
+//
+// prompts[i] holds request i's prompt ids; requests whose prompt is empty, longer than the
+// context, or whose sampling parameters are invalid get a kError Completion at once. Every
+// request gets exactly one on_done call, from the calling thread, as soon as it finishes.
+// Sampling of the rows of a step runs in parallel (oneTBB); the token of a row depends only on
+// its logits, the request seed and the position (sampler/sampler.h).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "inference/engine.h"
+#include "inference/scheduler/scheduler.h"
+#include "inference/tokenizer/tokenizer.h"
+
+namespace boxed::inference::scheduler {
+
+class StepExecutor {
+ public:
+  virtual ~StepExecutor() = default;
+  virtual int32_t vocab_size() const = 0;
+  // A KV cache of n_blocks blocks of block_size_tokens positions (contents undefined).
+  virtual void reset_cache(int32_t n_blocks, int32_t block_size_tokens) = 0;
+  // Performs plan.copies in order, then the forward; logits: [plan.logit_indices, vocab].
+  virtual void execute(const StepPlan& plan, std::span<float> logits) = 0;
+};
+
+struct GenerationOptions {
+  SchedulerOptions scheduler;  // n_blocks = 0: sized from the requests (see sizing below)
+  std::vector<int32_t> eos_ids;
+  int64_t context_tokens = 0;  // max_position_embeddings
+  // KV pool when scheduler.n_blocks == 0: room for max_batch_sequences sequences of the longest
+  // prompt + max_tokens (capped by the context), at most max_cache_blocks, and never less than
+  // one such sequence.
+  int32_t max_cache_blocks = 1 << 16;
+};
+
+struct GenerationStats {
+  SchedulerStats scheduler;
+  int32_t n_blocks = 0;
+  double forward_seconds = 0;
+  double sample_seconds = 0;
+};
+
+class GenerationLoop {
+ public:
+  GenerationLoop(const tokenizer::Tokenizer& tok, StepExecutor& executor,
+                 GenerationOptions options)
+      : tok_(tok), executor_(executor), options_(std::move(options)) {}
+
+  GenerationStats run(std::span<const Request> requests,
+                      std::span<const std::vector<int32_t>> prompts, const OnDone& on_done);
+
+ private:
+  const tokenizer::Tokenizer& tok_;
+  StepExecutor& executor_;
+  GenerationOptions options_;
+};
+
+}  // namespace boxed::inference::scheduler
