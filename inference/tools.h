@@ -26,4 +26,28 @@ std::vector<float> last_token_logits(const std::string& model_dir, std::span<con
 // `text` encoded with the model directory's tokenizer, special tokens parsed, no BOS added.
 std::vector<int32_t> encode_text_for_model(const std::string& model_dir, const std::string& text);
 
+// --- Tokenizer (inference/tokenizer/tools_tokenizer.cc) -------------------------------------
+// A loaded tokenizer for `boxed tokenize` / `detokenize`; thread-safe.
+class TextTokenizer {
+ public:
+  virtual ~TextTokenizer();
+  // parse_special: recognise special tokens such as "<｜begin▁of▁sentence｜>" in the text.
+  // Never adds BOS.
+  virtual std::vector<int32_t> encode(std::string_view text, bool parse_special) const = 0;
+  // Invalid UTF-8 (ids cut inside a character) becomes U+FFFD. Throws std::out_of_range for an
+  // id outside the vocabulary.
+  virtual std::string decode(std::span<const int32_t> ids) const = 0;
+  virtual int32_t vocab_size() const = 0;
+};
+// path: a tokenizer.json, a model directory, or a vocab.json with merges.txt beside it;
+// pre: "" (from tokenizer.json) | "qwen2" | "llama3" (required for vocab.json + merges.txt).
+std::unique_ptr<TextTokenizer> load_text_tokenizer(const std::string& path,
+                                                   const std::string& pre);
+// The prompt text of `messages` under the model's chat template (from its tokenizer_config.json)
+// or `chat_template_override` (a built-in name: deepseek-r1, chatml, llama3, raw; or a file),
+// with the generation prompt (R1: "<｜Assistant｜><think>\n").
+std::string render_chat_prompt(const std::string& model_dir_or_tokenizer_config,
+                               std::span<const Message> messages,
+                               const std::string& chat_template_override);
+
 }  // namespace boxed::inference

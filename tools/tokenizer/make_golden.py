@@ -109,6 +109,37 @@ def qwen2(shared, inputs):
     (DATA / "qwen2_skeleton.json").write_text(
         json.dumps(skeleton, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     write_jsonl(DATA / "qwen2_golden.jsonl", golden_rows(tok, inputs))
+    chat_templates(tok, shared)
+
+
+# Conversations rendered by transformers' apply_chat_template with the real DeepSeek-R1-Distill
+# chat_template (../shared/tokenizers/deepseek-r1-distill-qwen/tokenizer_config.json), then
+# "<think>\n" appended as the R1 model card recommends; ids from the Qwen2 + R1 tokenizer above.
+CONVERSATIONS = [
+    ([{"role": "user", "content": "What is 1+1?"}], "single user turn"),
+    ([{"role": "system", "content": "Please reason step by step."},
+      {"role": "user", "content": "Find $x$ if $2x = 6$."}], "system prompt goes right after BOS"),
+    ([{"role": "user", "content": "Hi"},
+      {"role": "assistant", "content": "<think>\nGreeting.\n</think>\n\nHello!"},
+      {"role": "user", "content": "Solve 3+4."}], "multi-turn: thinking of past turns dropped"),
+    ([{"role": "user", "content": "  spaces and\nnewlines kept  "}], "content is not trimmed"),
+]
+
+
+def chat_templates(tok, shared):
+    from transformers import PreTrainedTokenizerFast
+    config = json.loads((shared / "tokenizers" / "deepseek-r1-distill-qwen" /
+                         "tokenizer_config.json").read_text(encoding="utf-8"))
+    hf = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<｜begin▁of▁sentence｜>",
+                                 eos_token="<｜end▁of▁sentence｜>",
+                                 chat_template=config["chat_template"])
+    rows = []
+    for messages, note in CONVERSATIONS:
+        text = hf.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        text += "<think>\n"
+        rows.append({"messages": messages, "note": note, "text": text,
+                     "ids_qwen2": tok.encode(text, add_special_tokens=False).ids})
+    write_jsonl(DATA / "chat_template_golden.jsonl", rows)
 
 
 def llama3_style(inputs):
