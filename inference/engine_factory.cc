@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "build_info.h"
+#include "inference/cpu/cpu_engine.h"
 #include "inference/cuda/device.h"
 #include "inference/http/openai_engine.h"
 #include "inference/replay/replay_engine.h"
@@ -16,6 +17,7 @@ namespace boxed::inference {
 std::vector<std::string> compiled_backends() {
   std::vector<std::string> names;
   if (build_info::kWithCuda) names.push_back("cuda");
+  names.push_back("cpu");  // the exact reference; always built, what "auto" falls back to
   // Remote and saved-log backends: always built, never picked by "auto" (they need an endpoint
   // or a log to be named).
   names.push_back("openai");
@@ -43,6 +45,11 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
       throw std::invalid_argument("no local inference backend is available for --backend auto");
     }
     backend = *local;
+  }
+  if (backend == "cpu") {
+    return std::make_unique<cpu::CpuEngine>(cpu::CpuEngineOptions{
+        .model_dir = options.model, .threads = options.threads,
+        .chat_template = options.chat_template});
   }
   if (backend == "openai") {
     return std::make_unique<http::OpenAiEngine>(

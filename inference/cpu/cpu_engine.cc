@@ -1,0 +1,163 @@
+#include "inference/cpu/cpu_engine.h"
+
+#include <fmt/format.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "inference/cpu/forward.h"
+#include "inference/cpu/kv_cache.h"
+#include "inference/model/model.h"
+#include "inference/tokenizer/chat_template.h"
+#include "inference/tokenizer/tokenizer.h"
+
+namespace boxed::inference::cpu {
+namespace {
+
+// The CPU forward and its paged KV cache, as the shared loop's step executor.
+class CpuStepExecutor : public scheduler::StepExecutor {
+ public:
+  explicit CpuStepExecutor(const model::Model& model) : model_(model), forward_(model) {}
+
+  int32_t vocab_size() const override { return model_.config().vocab_size; }
+
+  void reset_cache(int32_t n_blocks, int32_t block_size_tokens) override {
+    const model::ModelConfig& c = model_.config();
+    const KvCacheShape shape{.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads,
+                             .head_dim = c.head_dim, .block_size_tokens = block_size_tokens,
+                             .n_blocks = n_blocks};
+    if (!cache_ || cache_->shape().n_blocks != n_blocks ||
+        cache_->shape().block_size_tokens != block_size_tokens) {
+      cache_.reset();  // free the old pool before allocating the new one
+      cache_ = std::make_unique<KvCache>(shape);
+    }
+  }
+
+  void execute(const scheduler::StepPlan& plan, std::span<float> logits) override {
+    for (const scheduler::BlockCopy& c : plan.copies) cache_->copy_block(c.src, c.dst);
+    forward_.run({.tokens = plan.tokens, .positions = plan.positions, .seq_ids = plan.rows,
+                  .block_tables = plan.block_tables,
+                  .max_blocks_per_seq = plan.max_blocks_per_row,
+                  .logit_indices = plan.logit_indices},
+                 *cache_, logits);
+  }
+
+ private:
+  const model::Model& model_;
+  CpuForward forward_;
+  std::unique_ptr<KvCache> cache_;
+};
+
+}  // namespace
+
+struct CpuEngine::State {
+  std::unique_ptr<model::Model> model;
+  tokenizer::Tokenizer tokenizer;
+  tokenizer::ChatTemplate chat_template;
+  std::vector<int32_t> eos_ids;
+  std::unique_ptr<tbb::task_arena> arena;
+  std::unique_ptr<CpuStepExecutor> executor;
+};
+
+CpuEngine::CpuEngine(const CpuEngineOptions& options) : options_(options) {
+  if (options.model_dir.empty()) {
+    throw std::invalid_argument("cpu backend: no model given (--model DIR)");
+  }
+  if (options.threads < 0) {
+    throw std::invalid_argument(
+        fmt::format("cpu backend: threads must be >= 0 (0 = all cores), found {}",
+                    options.threads));
+  }
+  std::unique_ptr<model::Model> model = model::Model::load(options.model_dir);
+  tokenizer::Tokenizer tok = tokenizer::Tokenizer::load(options.model_dir);
+  tokenizer::ChatTemplate tmpl =
+      tokenizer::ChatTemplate::load(options.model_dir, options.chat_template);
+  std::vector<int32_t> eos = model->config().eos_token_ids;
+  if (eos.empty() && tok.eos_id()) eos.push_back(*tok.eos_id());
+  if (eos.empty()) {
+    throw std::runtime_error(fmt::format(
+        "{}: no end-of-sequence token: expected eos_token_id in generation_config.json or "
+        "config.json, or eos_token in tokenizer_config.json; found none",
+        options.model_dir));
+  }
+  const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  state_ = std::make_unique<State>(State{
+      .model = std::move(model), .tokenizer = std::move(tok), .chat_template = tmpl,
+      .eos_ids = std::move(eos), .arena = std::make_unique<tbb::task_arena>(threads),
+      .executor = nullptr});
+  state_->executor = std::make_unique<CpuStepExecutor>(*state_->model);
+}
+
+CpuEngine::~CpuEngine() = default;
+
+EngineInfo CpuEngine::info() const {
+  const model::ModelConfig& c = state_->model->config();
+  return EngineInfo{
+      .backend = "cpu",
+      .model = options_.model_dir,
+      .details = {{"architecture", std::string(model::architecture_name(c.arch))},
+                  {"chat_template", std::string(state_->chat_template.name())},
+                  {"threads", std::to_string(state_->arena->max_concurrency())},
+                  {"arithmetic", "fp32"},
+                  {"max_batch_sequences", std::to_string(options_.max_batch_sequences)}}};
+}
+
+scheduler::GenerationStats CpuEngine::last_stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return last_stats_;
+}
+
+void CpuEngine::generate(std::span<const Request> requests, const OnDone& on_done) {
+  State& s = *state_;
+  const model::ModelConfig& c = s.model->config();
+  scheduler::GenerationStats stats;
+  s.arena->execute([&] {
+    // Prompts: templated and tokenised once per distinct text (n samples share one prompt). A
+    // request whose messages the template refuses fails alone, as a value.
+    std::vector<Request> accepted;
+    std::vector<std::string> texts;
+    for (const Request& r : requests) {
+      try {
+        texts.push_back(r.prompt.empty()
+                            ? s.chat_template.apply(r.messages, /*add_generation_prompt=*/true)
+                            : r.prompt);
+        accepted.push_back(r);
+      } catch (const std::exception& e) {
+        on_done(Completion{.id = r.id, .finish_reason = FinishReason::kError,
+                           .error = fmt::format("chat template: {}", e.what())});
+      }
+    }
+    std::map<std::string, std::vector<int32_t>> encoded;
+    for (const std::string& t : texts) encoded.emplace(t, std::vector<int32_t>{});
+    std::vector<std::map<std::string, std::vector<int32_t>>::iterator> todo;
+    for (auto it = encoded.begin(); it != encoded.end(); ++it) todo.push_back(it);
+    tbb::parallel_for(size_t{0}, todo.size(), [&](size_t k) {
+      todo[k]->second = s.tokenizer.encode(todo[k]->first, /*parse_special=*/true);
+    });
+    std::vector<std::vector<int32_t>> prompts(accepted.size());
+    for (size_t i = 0; i < accepted.size(); ++i) prompts[i] = encoded.at(texts[i]);
+
+    const int64_t block_bytes = static_cast<int64_t>(KvCache::bytes_per_block(
+        {.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads, .head_dim = c.head_dim,
+         .block_size_tokens = options_.block_size_tokens, .n_blocks = 1}));
+    scheduler::GenerationLoop loop(
+        s.tokenizer, *s.executor,
+        {.scheduler = {.block_size_tokens = options_.block_size_tokens,
+                       .n_blocks = options_.n_kv_blocks,
+                       .max_batch_sequences = options_.max_batch_sequences,
+                       .max_batch_tokens = options_.max_batch_tokens},
+         .eos_ids = s.eos_ids,
+         .context_tokens = c.max_position_embeddings,
+         .max_cache_blocks = static_cast<int32_t>(
+             std::max<int64_t>(1, options_.max_kv_cache_bytes / block_bytes))});
+    stats = loop.run(accepted, prompts, on_done);
+  });
+  std::lock_guard lock(stats_mutex_);
+  last_stats_ = stats;
+}
+
+}  // namespace boxed::inference::cpu

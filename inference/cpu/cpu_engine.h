@@ -1,0 +1,54 @@
+// The CPU backend ("--backend cpu"): the exact, deterministic reference engine. Loads a Hugging
+// Face model directory (model/model.h), its tokenizer and chat template, and serves requests with
+// the shared decode loop (scheduler/generation_loop.h) over the CPU forward (cpu/forward.h).
+//
+//   CpuEngine engine({.model_dir = "models/tiny", .threads = 2});
+//   engine.generate(requests, [&](Completion c) { log.append(c); });
+//   fmt::print("{} prompt positions computed\n", engine.last_stats().scheduler.prompt_tokens_computed);
+//
+// A request's prompt is Request::prompt when non-empty (used as is), else its messages through
+// the model's chat template; special tokens are parsed either way. Its tokens depend only on the
+// model, the prompt, the sampling parameters and the request seed — not on the batch size, the
+// other requests or the thread count (forward.h "Determinism", sampler.h).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "inference/engine.h"
+#include "inference/scheduler/generation_loop.h"
+
+namespace boxed::inference::cpu {
+
+struct CpuEngineOptions {
+  std::string model_dir;
+  int threads = 0;             // oneTBB worker threads; 0 = all cores
+  std::string chat_template;   // override: a built-in name or a file ("" = the model's)
+  int max_batch_sequences = 64;
+  int max_batch_tokens = 2048;
+  int block_size_tokens = 16;
+  int n_kv_blocks = 0;         // 0 = sized per generate() call (generation_loop.h)
+  int64_t max_kv_cache_bytes = int64_t{4} << 30;
+};
+
+class CpuEngine : public Engine {
+ public:
+  explicit CpuEngine(const CpuEngineOptions& options);  // throws on an unloadable model
+  ~CpuEngine() override;
+
+  EngineInfo info() const override;
+  void generate(std::span<const Request> requests, const OnDone& on_done) override;
+
+  // Counters of the last generate() call (prefix sharing, pre-emption, timings).
+  scheduler::GenerationStats last_stats() const;
+
+ private:
+  struct State;
+  CpuEngineOptions options_;
+  std::unique_ptr<State> state_;
+  mutable std::mutex stats_mutex_;
+  scheduler::GenerationStats last_stats_;
+};
+
+}  // namespace boxed::inference::cpu
