@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "metrics/choice.h"
@@ -21,7 +23,8 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; 
 // Start offsets of every "\boxed" and "\fbox" in `text`. RE2 runs in time linear in the text
 // (https://github.com/google/re2/wiki/WhyRE2), whatever the model wrote.
 std::vector<std::size_t> box_starts(std::string_view text) {
-  static const RE2 kBox(R"(\\(?:boxed|fbox))");
+  // "\\boxedfoo" is another command; "\\boxed{", "\\boxed 5" and "\\boxed5" are boxes.
+  static const RE2 kBox(R"(\\(?:boxed|fbox)(?:[^A-Za-z]|$))");
   std::vector<std::size_t> starts;
   re2::StringPiece input(text.data(), text.size());
   re2::StringPiece match;
@@ -39,10 +42,9 @@ enum class BoxScan { kFound, kEmpty, kUnclosed };
 // reaching it while still open means this box is unclosed too, which keeps the total work linear.
 BoxScan read_box(std::string_view text, std::size_t start, std::size_t stop, std::string* out) {
   std::size_t i = start + 1;
-  while (i < text.size() && text[i] != '\\' && text[i] != '{' && !is_space(text[i])) {
+  while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
     ++i;  // the command name: "boxed" or "fbox"
   }
-  const std::size_t name_end = i;
   while (i < text.size() && is_space(text[i])) ++i;
   if (i < text.size() && text[i] == '{') {
     // A small scanner balances the braces, which a regular expression cannot.
@@ -65,8 +67,8 @@ BoxScan read_box(std::string_view text, std::size_t start, std::size_t stop, std
     }
     return BoxScan::kUnclosed;
   }
-  // "\boxed 5": TeX reads one token; models write "\boxed 5" and "\boxed 42$".
-  if (i == name_end || i >= text.size()) return BoxScan::kEmpty;
+  // "\boxed 5", "\boxed5": TeX reads one token; models write "\boxed 5" and "\boxed 42$".
+  if (i >= text.size() || text[i] == '$' || text[i] == '}') return BoxScan::kEmpty;
   std::size_t k = i;
   while (k < text.size() && k - i < 64 && !is_space(text[k]) && text[k] != '$' && text[k] != '}') ++k;
   std::string_view token = text.substr(i, k - i);
@@ -155,7 +157,7 @@ std::optional<std::string> last_number(std::string_view text) {
 std::optional<std::string> choice_pattern(std::string_view text) {
   // Upper case only after a plain marker: in "the answer is a bit subtle" "a" is an article.
   static const RE2 kMarked(
-      R"((?i:answer)(?:\s+is)?\s*:?[\s*]*(?:\\text\{|\\textbf\{|\$)?\(?([A-J])\)?(?:[^A-Za-z0-9]|$))");
+      R"((?i:answer)(?:\s+is)?\s*:?[\s*]*(?:\$|\\text\{|\\textbf\{|\\mathrm\{)*\(?([A-J])\)?(?:[^A-Za-z0-9]|$))");
   static const RE2 kMarkedLower(R"((?i:answer)(?:\s+is)?\s*:?[\s*]*\(([a-j])\))");
   static const RE2 kBold(R"(\*\*\(?([A-J])\)?(?:\*\*|[.:)]))");
   auto last_of = [&](const RE2& re) -> std::optional<std::pair<std::size_t, char>> {

@@ -283,6 +283,14 @@ Answer parse(std::string_view s, int depth) {
   if (auto parts = split_top(s, "\\cup"); parts.size() > 1) {
     return parse_items(AnswerKind::kUnion, parts, depth);
   }
+  // "\\langle 1, 2 \\rangle": a vector, compared as the tuple (1, 2).
+  if (s.starts_with("\\langle") && s.ends_with("\\rangle")) {
+    std::string_view inner = s.substr(7, s.size() - 14);
+    Answer t = parse_items(AnswerKind::kTuple, split_top(inner, ","), depth);
+    t.open = '(';
+    t.close = ')';
+    return t;
+  }
   // "x=1 or x=-2", "2 and 3": connectives between solutions.
   std::string joined(s);
   for (std::string_view word : {" or ", " and "}) {
@@ -307,13 +315,6 @@ Answer parse(std::string_view s, int depth) {
   if (s.starts_with("\\{") && s.ends_with("\\}")) {
     std::string_view inner = trim(s.substr(2, s.size() - 4));
     return parse_items(AnswerKind::kSet, split_top(inner, ","), depth);
-  }
-  if (s.starts_with("\\langle") && s.ends_with("\\rangle")) {
-    std::string_view inner = s.substr(7, s.size() - 14);
-    Answer t = parse_items(AnswerKind::kTuple, split_top(inner, ","), depth);
-    t.open = '(';
-    t.close = ')';
-    return t;
   }
   if ((s[0] == '(' || s[0] == '[') && closing_bracket(s) == s.size() - 1) {
     std::string_view inner = s.substr(1, s.size() - 2);

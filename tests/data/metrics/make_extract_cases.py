@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Writes extract_cases.jsonl: table-driven cases for boxed::metrics::extract_answer.
+
+The expected answers below are written by hand (what a careful human reads as the model's final
+answer); nothing here runs the code under test. Run from anywhere:
+    python3 tests/data/metrics/make_extract_cases.py
+Each row: text, format (math|integer|choice), mode (strict|flexible), answer (str or null),
+source (none|boxed|marker|last_number|choice_pattern), from_thinking, note.
+"""
+import json
+import os
+
+M, I, C = "math", "integer", "choice"
+S, F = "strict", "flexible"
+cases = []
+
+
+def case(text, fmt, mode, answer, source, from_thinking, note):
+    cases.append(dict(text=text, format=fmt, mode=mode, answer=answer, source=source,
+                      from_thinking=from_thinking, note=note))
+
+
+def both(text, fmt, answer, source, from_thinking, note):
+    case(text, fmt, S, answer, source, from_thinking, note + " (strict)")
+    case(text, fmt, F, answer, source, from_thinking, note + " (flexible)")
+
+
+# --- \boxed forms -------------------------------------------------------------------------------
+both(r"So the answer is $\boxed{5}$.", M, "5", "boxed", False, "plain box inside $")
+both(r"\boxed{\frac{1}{2}}", M, r"\frac{1}{2}", "boxed", False, "nested braces balanced")
+both(r"\boxed{\frac{\sqrt{3}}{2}}", M, r"\frac{\sqrt{3}}{2}", "boxed", False, "two levels of nested braces")
+both(r"\boxed{\left( 3, \frac{\pi}{2} \right)}", M, r"\left( 3, \frac{\pi}{2} \right)", "boxed", False,
+     "MATH-500 polar answer kept exactly as written")
+both(r"\boxed {7}", M, "7", "boxed", False, r"space between \boxed and brace")
+both(r"\boxed  {  12 }", M, "12", "boxed", False, "spaces around content are trimmed")
+both(r"The answer is $\boxed 5$.", M, "5", "boxed", False, r"\boxed 5 without braces, ended by $")
+both(r"Thus \boxed 42", M, "42", "boxed", False, r"\boxed 42 at end of text")
+both(r"Thus \boxed 42.", M, "42", "boxed", False, r"\boxed 42 followed by a sentence period")
+both(r"\fbox{9}", M, "9", "boxed", False, r"\fbox is a box too")
+both(r"First \boxed{3}, then after checking, \boxed{4}.", M, "4", "boxed", False, "several boxes: last wins")
+both(r"\boxed{1} \fbox{2}", M, "2", "boxed", False, r"\fbox after \boxed: last wins")
+both(r"\boxed{\boxed{8}}", M, "8", "boxed", False, "nested boxes: the last-starting (inner) box")
+both(r"\boxed{\{1,2\}}", M, r"\{1,2\}", "boxed", False, r"escaped braces \{ \} do not unbalance")
+both(r"\boxed{a \} b}", M, r"a \} b", "boxed", False, r"a lone escaped \} inside the box")
+both(r"Final: \boxed{x^{2}+y^{2}}", M, r"x^{2}+y^{2}", "boxed", False, "several brace groups")
+both(r"\boxed{\begin{pmatrix} 1 \\ 2 \end{pmatrix}}", M, r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", "boxed",
+     False, "matrix with row break inside box")
+both(r"\boxed{(-\infty, 0]}", M, r"(-\infty, 0]", "boxed", False, "interval with mismatched brackets")
+both(r"\boxed{}", M, None, "none", False, "empty box is no answer")
+both(r"\boxed{5} and then \boxed{}", M, "5", "boxed", False, "empty last box falls back to earlier box")
+both(r"\boxed{   }", M, None, "none", False, "box of spaces is empty")
+both(r"We get \boxed{\frac{1", M, None, "none", False, "truncated box (no closing brace) is not an answer")
+both(r"\boxed{3} ... so the answer is \boxed{\frac{1", M, "3", "boxed", False,
+     "truncated final box falls back to the last complete box")
+both(r"\boxed{2}\boxed{\boxed{\boxed{", M, "2", "boxed", False, "several unclosed boxes after a complete one")
+case("no box here at all", M, S, None, "none", False, "no box in strict mode")
+case(r"$$\boxed{10}$$", M, S, "10", "boxed", False, "display math delimiters")
+case(r"\[ \boxed{-3} \]", M, S, "-3", "boxed", False, r"\[ \] delimiters")
+case("\\boxed{\n\\frac{3}{4}\n}", M, S, r"\frac{3}{4}", "boxed", False, "newlines inside the box trimmed")
+case(r"\boxed{\text{(C)}}", M, S, r"\text{(C)}", "boxed", False, "MATH choice answer kept as written")
+case(r"The value is \boxed{x = 5}.", M, S, "x = 5", "boxed", False, "equation kept as written in the box")
+case(r"\boxed{10,\!080}", M, S, r"10,\!080", "boxed", False, "thousands separator kept as written")
+case(r"\boxed{1}\n\boxed{2}\n\boxed{3}", M, S, "3", "boxed", False, "three boxes on separate lines")
+case("\\boxed{" + "{" * 70 + "1" + "}" * 70 + "}", M, S, None, "none", False, "nesting deeper than the cap is rejected")
+case("\\boxed{" + "{" * 30 + "1" + "}" * 30 + "}", M, S, "{" * 30 + "1" + "}" * 30, "boxed", False,
+     "nesting under the cap is accepted")
+case("\\boxed{" + "x" * 5000 + "}", M, S, None, "none", False, "content longer than the answer cap is rejected")
+case(r"\boxed{5} \boxed{" + "x" * 5000 + "}", M, S, "5", "boxed", False, "over-long last box falls back")
+case(r"\boxedfoo{3}", M, S, None, "none", False, r"\boxedfoo is another command, not a box")
+case(r"\boxed5", M, S, "5", "boxed", False, r"\boxed5: TeX reads one token after the command")
+
+# --- </think> handling ------------------------------------------------------------------------
+both("<think>\nLet me try 3... \\boxed{3}\n</think>\nThe answer is \\boxed{4}.", M, "4", "boxed", False,
+     "answer after </think> wins over boxes in the thinking")
+both("Okay, I think it's 7. \\boxed{7}\n</think>\n\nSo \\boxed{8}", M, "8", "boxed", False,
+     "</think> without <think> (R1-distill template already emitted it)")
+both("Hmm so it's \\boxed{6}.\n</think>\n\nI could not decide.", M, "6", "boxed", True,
+     "nothing after </think>: falls back to the thinking part")
+case("<think> So maybe \\boxed{12} or more. Let me re-check", M, S, "12", "boxed", True,
+     "truncated response: <think> never closed, answer from the thinking part")
+case("<think>a</think><think>\\boxed{1}</think> final \\boxed{2}", M, S, "2", "boxed", False,
+     "after the last </think>")
+case("<think>a</think> first \\boxed{1} </think> then \\boxed{2}", M, S, "2", "boxed", False,
+     "several </think>: the part after the last one is the answer")
+case("<think>x \\boxed{1}</think> y \\boxed{2} </think> nothing", M, S, "2", "boxed", True,
+     "nothing after the last </think>: search before it, the last box there wins")
+case("<think>no answers at all</think>", M, S, None, "none", False, "no answer anywhere")
+case("\\boxed{5}</think>", M, S, "5", "boxed", True, "</think> at the very end: answer from thinking")
+case("</think>\\boxed{5}", M, S, "5", "boxed", False, "</think> at the very start")
+case("plain response without tags \\boxed{9}", M, S, "9", "boxed", False,
+     "no tags: the whole text is the answer part, not thinking")
+
+# --- flexible markers (math) ---------------------------------------------------------------------
+case(r"The final answer is $\frac{1}{2}$.", M, F, r"\frac{1}{2}", "marker", False, "final answer is $..$")
+case(r"The final answer is $\frac{1}{2}$.", M, S, None, "none", False, "strict mode ignores markers")
+case("Answer: 42", M, F, "42", "marker", False, "Answer: marker")
+case("**Answer:** 17", M, F, "17", "marker", False, "markdown bold Answer marker")
+case("**Final Answer**: 3/4", M, F, "3/4", "marker", False, "bold Final Answer with colon outside")
+case("Final answer: x = 2.", M, F, "x = 2", "marker", False, "trailing sentence period dropped")
+case("the answer is \\(\\sqrt{2}\\)", M, F, r"\sqrt{2}", "marker", False, r"answer in \( \) delimiters")
+case("answer is \\[ 7 \\]", M, F, "7", "marker", False, r"answer in \[ \] delimiters")
+case("Answer: 5\nAnswer: 6\n", M, F, "6", "marker", False, "last marker wins")
+case("Answer: 5\nand the final \\boxed{6}", M, F, "6", "boxed", False, "a box beats a marker in flexible mode")
+case("Let me check the answer again. It is 5.", M, F, None, "none", False,
+     "'the answer' without is/: is not a marker")
+case("The answer is\n", M, F, None, "none", False, "marker followed by nothing")
+case("I believe the FINAL ANSWER IS 12", M, F, "12", "marker", False, "marker is case-insensitive")
+case("The answer is 12 for math", M, F, "12 for math", "marker", False,
+     "rest of the line kept as written; the grader decides")
+case("<think>the answer is 3</think> Hmm.", M, F, "3", "marker", True, "marker only in thinking part")
+case("<think>\\boxed{3}</think> The final answer is 4.", M, F, "4", "marker", False,
+     "marker after </think> wins over a box in the thinking part")
+case("We find 12 ways.", M, F, None, "none", False, "MATH format never uses the last number")
+
+# --- integer (AIME) ---------------------------------------------------------------------------------
+case(r"\boxed{025}", I, S, "025", "boxed", False, "leading zeros kept as written (grader compares)")
+case(r"\boxed{25}", I, F, "25", "boxed", False, "boxed integer")
+case("So there are 204 ways.", I, F, "204", "last_number", False, "last number fallback for integer tasks")
+case("So there are 204 ways.", I, S, None, "none", False, "no last-number fallback in strict mode")
+case("Between 3 and 5 there are 1,000 points.", I, F, "1,000", "last_number", False,
+     "last number with thousands comma, as written")
+case("We get -12.", I, F, "-12", "last_number", False, "negative last number, period not included")
+case("x = 3.5 so 7", I, F, "7", "last_number", False, "last of several numbers")
+case("The answer is 33, clearly.", I, F, "33, clearly", "marker", False,
+     "marker wins over the last number")
+case("<think>maybe 5</think> I got 6", I, F, "6", "last_number", False, "last number after </think>")
+case("<think>maybe 5</think> no idea", I, F, "5", "last_number", True, "last number only in thinking")
+case("values 1, 2, 3,", I, F, "3", "last_number", False, "trailing comma after a number dropped")
+case("no numbers here", I, F, None, "none", False, "nothing numeric")
+case(r"\boxed{\text{ } 117}", I, S, r"\text{ } 117", "boxed", False, "integer box with noise kept as written")
+case("Answer: 070", I, F, "070", "marker", False, "integer marker with leading zero")
+
+# --- choice (GPQA) ------------------------------------------------------------------------------------
+both(r"\boxed{C}", C, "C", "boxed", False, "boxed letter")
+both(r"\boxed{\text{C}}", C, "C", "boxed", False, r"\text-wrapped boxed letter")
+both(r"\boxed{(C)}", C, "C", "boxed", False, "parenthesised boxed letter")
+both(r"\boxed{\textbf{(B)}}", C, "B", "boxed", False, "bold parenthesised letter")
+both(r"\boxed{c}", C, "C", "boxed", False, "lower-case letter inside a box is unambiguous")
+both(r"\boxed{D) 42 m/s}", C, "D", "boxed", False, "letter followed by option text")
+both(r"\boxed{B.}", C, "B", "boxed", False, "letter with period")
+both(r"\boxed{A}", C, "A", "boxed", False, "letter A in a box")
+case(r"\boxed{42}", C, S, "42", "boxed", False, "a box without a letter is returned as written")
+case("Answer: C", C, F, "C", "choice_pattern", False, "Answer: letter")
+case("Answer: C", C, S, None, "none", False, "strict mode: boxes only")
+case("Therefore, the answer is (C).", C, F, "C", "choice_pattern", False, "the answer is (C)")
+case("the answer is B", C, F, "B", "choice_pattern", False, "the answer is B (no parens)")
+case("The correct option is **C**", C, F, "C", "choice_pattern", False, "bold letter")
+case("**Answer: D**", C, F, "D", "choice_pattern", False, "bold Answer: D")
+case("**Answer:** A", C, F, "A", "choice_pattern", False, "bold marker then letter A")
+case("the answer is a bit subtle, so let me think.", C, F, None, "none", False,
+     "English article 'a' is not the letter A")
+case("the answer is a", C, F, None, "none", False, "bare lower-case 'a' after marker is ambiguous")
+case("the answer is (c)", C, F, "C", "choice_pattern", False, "lower case in parentheses is unambiguous")
+case("Answer: A is wrong; the answer is (B)", C, F, "B", "choice_pattern", False, "last marked letter wins")
+case("I think **B** is plausible. Answer: D", C, F, "D", "choice_pattern", False,
+     "marked answer wins over bold letter")
+case("Answer: Both are plausible", C, F, None, "none", False, "capital B starting a word is not a letter")
+case("<think>Answer: A</think> Therefore \\boxed{B}", C, F, "B", "boxed", False, "box after </think>")
+case("<think>Answer: A</think> Hmm", C, F, "A", "choice_pattern", True, "letter only in thinking part")
+case("Answer: $\\text{C}$", C, F, "C", "choice_pattern", False, r"Answer: $\text{C}$")
+case("**(B)**", C, F, "B", "choice_pattern", False, "bold parenthesised letter")
+case("Answer:C", C, F, "C", "choice_pattern", False, "no space after colon")
+case("The answer is K", C, F, None, "none", False, "letters past J are not choices")
+
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "extract_cases.jsonl")
+with open(out, "w") as f:
+    for c in cases:
+        f.write(json.dumps(c, ensure_ascii=False) + "\n")
+print(f"wrote {len(cases)} cases to {out}")

@@ -1,0 +1,41 @@
+// Loading the JSONL case tables under tests/data/metrics/ for the answer tests.
+//
+//   for (const CaseRow& row : load_cases("extract_cases.jsonl")) { ... row.json["note"] ... }
+#pragma once
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace boxed::metrics::testing {
+
+// The repository root: $BOXED_SOURCE_DIR (set by boxed_add_gtest), else the compile-time root.
+inline std::string source_dir() {
+  if (const char* env = std::getenv("BOXED_SOURCE_DIR")) return env;
+  return BOXED_TEST_SOURCE_DIR;
+}
+
+struct CaseRow {
+  int line = 0;
+  nlohmann::json json;
+};
+
+inline std::vector<CaseRow> load_cases(const std::string& name) {
+  const std::string path = source_dir() + "/tests/data/metrics/" + name;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::vector<CaseRow> rows;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty()) continue;
+    rows.push_back({n, nlohmann::json::parse(line)});
+  }
+  return rows;
+}
+
+}  // namespace boxed::metrics::testing
