@@ -56,9 +56,15 @@ std::string validate(const SamplingParams& p) {
 }
 
 int32_t greedy(std::span<const float> logits) {
+  // NaN never compares greater, so it loses to everything, as -inf would; the strict > keeps the
+  // lowest id among equal maxima.
   int32_t best = 0;
-  for (int32_t i = 1; i < static_cast<int32_t>(logits.size()); ++i) {
-    if (key_of(logits, i) > key_of(logits, best)) best = i;
+  float best_value = kNegInf;
+  for (int32_t i = 0; i < static_cast<int32_t>(logits.size()); ++i) {
+    if (logits[static_cast<size_t>(i)] > best_value) {
+      best_value = logits[static_cast<size_t>(i)];
+      best = i;
+    }
   }
   return best;
 }
