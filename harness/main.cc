@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", [] { return boxed::harness::version_text(); });
   int exit_code = 0;
   boxed::harness::add_version_command(app, exit_code);
+  boxed::harness::add_tokenize_command(app, exit_code);
+  boxed::harness::add_detokenize_command(app, exit_code);
   boxed::harness::add_score_command(app, exit_code);
   boxed::harness::add_prompts_command(app, exit_code);
   boxed::harness::add_table_command(app, exit_code);
