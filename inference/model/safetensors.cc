@@ -73,10 +73,11 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
         throw std::runtime_error(fmt::format("{}: invalid shape {}", at, entry["shape"].dump()));
       }
       shape.push_back(dim.get<int64_t>());
-      numel *= dim.get<uint64_t>();
-      if (numel > (uint64_t{1} << 48)) {
+      const uint64_t d = dim.get<uint64_t>();
+      if (d != 0 && numel > (uint64_t{1} << 48) / d) {
         throw std::runtime_error(fmt::format("{}: shape {} too large", at, entry["shape"].dump()));
       }
+      numel *= d;
     }
     const auto& offsets = entry["data_offsets"];
     if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned()) {
