@@ -1,0 +1,133 @@
+// CPU forward throughput: decode tokens/s at batch 1 and 64 for the tiny model and for a random
+// model of the DeepSeek-R1-Distill-Qwen-1.5B shape, next to the memory-bandwidth bound.
+//
+//   build/bin/forward_bench                                  # everything
+//   build/bin/forward_bench --benchmark_filter=R1Distill     # the 1.5B shape only
+//   BOXED_BENCH_R1_LAYERS=4 build/bin/forward_bench           # fewer layers (per-layer figures)
+//
+// Decode step = one forward of `batch` sequences x 1 token, each at context position kContext
+// (the slot is rewritten each step so the attention cost stays fixed). Counters:
+//   tokens_per_s      decode tokens per second (batch tokens per step)
+//   weight_GB_per_s   weight bytes streamed per second (every step reads all weights once)
+//   weight_GB         the bytes one step must read
+// BM_ReadBandwidth measures this machine's read bandwidth (sum over a 1 GiB buffer); at batch 1
+// decode cannot beat bandwidth / weight_GB steps per second.
+#include <cstdlib>
+#include <numeric>
+
+#include <benchmark/benchmark.h>
+
+#include "inference/cpu/forward.h"
+#include "inference/model/random_model.h"
+#include "inference/tools.h"
+#include "tests/inference/model/scratch_dir.h"
+
+namespace boxed::inference::cpu {
+namespace {
+
+constexpr int kContext = 64;
+
+void BM_ReadBandwidth(benchmark::State& state) {
+  std::vector<float> buffer((size_t{1} << 30) / sizeof(float), 1.0f);
+  for (auto _ : state) {
+    float sums[16] = {};
+    for (size_t i = 0; i < buffer.size(); i += 16) {
+      for (int j = 0; j < 16; ++j) sums[j] += buffer[i + j];
+    }
+    benchmark::DoNotOptimize(sums);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * (int64_t{1} << 30));
+}
+
+size_t weight_bytes(const model::Model& m) {
+  const model::ModelWeights& w = m.weights();
+  size_t total = w.embed_tokens.size_bytes() / w.embed_tokens.shape[0] +  // one row per token
+                 w.final_norm.size_bytes() + w.lm_head.size_bytes();
+  for (const model::LayerWeights& l : w.layers) {
+    total += l.input_norm.size_bytes() + l.q_proj.size_bytes() + l.k_proj.size_bytes() +
+             l.v_proj.size_bytes() + l.o_proj.size_bytes() + l.post_attention_norm.size_bytes() +
+             l.gate_proj.size_bytes() + l.up_proj.size_bytes() + l.down_proj.size_bytes();
+  }
+  return total;
+}
+
+void decode(benchmark::State& state, const model::Model& m) {
+  const int batch = static_cast<int>(state.range(0));
+  const model::ModelConfig& c = m.config();
+  const int blocks_per_seq = (kContext + 16) / 16;
+  KvCache cache({.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads, .head_dim = c.head_dim,
+                 .n_blocks = batch * blocks_per_seq});
+  std::vector<int32_t> table(batch * blocks_per_seq);
+  std::iota(table.begin(), table.end(), 0);
+  std::vector<int32_t> tokens(batch), positions(batch, kContext), seq_ids(batch), wanted(batch);
+  for (int s = 0; s < batch; ++s) tokens[s] = (s * 7919) % c.vocab_size, seq_ids[s] = s, wanted[s] = s;
+  std::vector<float> logits(size_t(batch) * c.vocab_size);
+  CpuForward forward(m);
+  for (auto _ : state) {
+    forward.run({.tokens = tokens, .positions = positions, .seq_ids = seq_ids, .block_tables = table,
+                 .max_blocks_per_seq = blocks_per_seq, .logit_indices = wanted},
+                cache, logits);
+    benchmark::DoNotOptimize(logits.data());
+  }
+  const double bytes = static_cast<double>(weight_bytes(m));
+  state.counters["tokens_per_s"] = benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["weight_GB_per_s"] =
+      benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["layers"] = c.n_layers;
+  state.counters["weight_GB"] = bytes / 1e9;
+}
+
+struct Models {
+  testing::ScratchDir dir{"forward_bench"};
+  std::unique_ptr<model::Model> tiny;
+  std::unique_ptr<model::Model> r1;
+};
+
+Models& models() {
+  static Models m;
+  return m;
+}
+
+void BM_DecodeTiny(benchmark::State& state) {
+  Models& m = models();
+  if (!m.tiny) {
+    make_tiny_model((m.dir.path() / "tiny").string(), "qwen2", 1);
+    m.tiny = model::Model::load(m.dir.path() / "tiny");
+  }
+  decode(state, *m.tiny);
+}
+
+// DeepSeek-R1-Distill-Qwen-1.5B config.json (huggingface.co/deepseek-ai/
+// DeepSeek-R1-Distill-Qwen-1.5B): hidden 1536, 28 layers, 12 heads, 2 KV heads, intermediate
+// 8960, vocab 151936, rope_theta 10000, rms_norm_eps 1e-6, untied LM head; BF16 weights.
+void BM_DecodeR1Distill1p5B(benchmark::State& state) {
+  Models& m = models();
+  if (!m.r1) {
+    const char* layers = std::getenv("BOXED_BENCH_R1_LAYERS");
+    model::ModelConfig c;
+    c.arch = model::Architecture::kQwen2;
+    c.vocab_size = 151936;
+    c.hidden_size = 1536;
+    c.n_layers = layers ? std::atoi(layers) : 28;
+    c.n_heads = 12;
+    c.n_kv_heads = 2;
+    c.head_dim = 128;
+    c.intermediate_size = 8960;
+    c.max_position_embeddings = 131072;
+    c.rms_norm_eps = 1e-6f;
+    c.rope_theta = 10000.0f;
+    c.attention_bias = true;
+    model::write_random_model(m.dir.path() / "r1", c, 1, model::DType::kBF16);
+    m.r1 = model::Model::load(m.dir.path() / "r1");
+  }
+  decode(state, *m.r1);
+}
+
+}  // namespace
+}  // namespace boxed::inference::cpu
+
+BENCHMARK(boxed::inference::cpu::BM_ReadBandwidth)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
+BENCHMARK(boxed::inference::cpu::BM_DecodeTiny)->Arg(1)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(boxed::inference::cpu::BM_DecodeR1Distill1p5B)
+    ->Arg(1)->Arg(64)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK_MAIN();
