@@ -112,6 +112,7 @@ scheduler::GenerationStats CpuEngine::last_stats() const {
 }
 
 void CpuEngine::generate(std::span<const Request> requests, const OnDone& on_done) {
+  std::lock_guard serial(generate_mutex_);
   State& s = *state_;
   const model::ModelConfig& c = s.model->config();
   scheduler::GenerationStats stats;

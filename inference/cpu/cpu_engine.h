@@ -41,12 +41,14 @@ class CpuEngine : public Engine {
   void generate(std::span<const Request> requests, const OnDone& on_done) override;
 
   // Counters of the last generate() call (prefix sharing, pre-emption, timings).
+  // generate() calls on one engine run one after another (they share the KV cache).
   scheduler::GenerationStats last_stats() const;
 
  private:
   struct State;
   CpuEngineOptions options_;
   std::unique_ptr<State> state_;
+  std::mutex generate_mutex_;
   mutable std::mutex stats_mutex_;
   scheduler::GenerationStats last_stats_;
 };

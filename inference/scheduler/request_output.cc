@@ -8,6 +8,7 @@ namespace boxed::inference::scheduler {
 RequestOutput::RequestOutput(const tokenizer::Tokenizer& tok, const SamplingParams& sampling,
                              int64_t prompt_tokens, OutputLimits limits)
     : decoder_(tok, /*skip_special=*/true),
+      tokenizer_vocab_(tok.vocab_size()),
       sampling_(sampling),
       prompt_tokens_(prompt_tokens),
       limits_(limits) {
@@ -27,7 +28,7 @@ std::optional<FinishReason> RequestOutput::push(int32_t token) {
     return finish(FinishReason::kStop);
   }
   const size_t old_size = text_.size();
-  text_ += decoder_.push(token);
+  if (token >= 0 && token < tokenizer_vocab_) text_ += decoder_.push(token);
   if (longest_stop_ > 0 && text_.size() > old_size) {
     // Only a match ending in the new bytes is new: start longest_stop - 1 bytes back.
     const size_t from = old_size >= longest_stop_ ? old_size - longest_stop_ + 1 : 0;

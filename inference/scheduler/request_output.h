@@ -14,6 +14,9 @@
 //   kLength.
 // - Special tokens are left out of the text (vLLM's skip_special_tokens default); R1's
 //   "<think>"/"</think>" are not special and stay.
+// - Ids the tokenizer does not know (the padding rows of an embedding larger than the
+//   vocabulary: R1-Distill-Qwen's config has 151,936 rows for 151,665 tokens) add no text, as
+//   Hugging Face tokenizers' decode skips them.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +51,7 @@ class RequestOutput {
   std::optional<FinishReason> finish(FinishReason reason);
 
   tokenizer::StreamDecoder decoder_;
+  int32_t tokenizer_vocab_;
   const SamplingParams& sampling_;
   int64_t prompt_tokens_;
   OutputLimits limits_;

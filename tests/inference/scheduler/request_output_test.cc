@@ -120,5 +120,15 @@ TEST(RequestOutput, SpecialTokensAddNoTextButThinkMarkersDo) {
   EXPECT_EQ(out.completion_tokens(), 2);
 }
 
+TEST(RequestOutput, IdsBeyondTheTokenizerAddNoText) {
+  const std::vector<int32_t> eos_ids = {eos()};
+  RequestOutput out(tiny(), SamplingParams{}, 1, {.eos_ids = eos_ids, .context_tokens = 4096});
+  const std::vector<int32_t> ok = tiny().encode("ok", false);
+  feed(out, ok);
+  EXPECT_FALSE(out.push(tiny().vocab_size() + 3).has_value());
+  EXPECT_EQ(out.text(), "ok");
+  EXPECT_EQ(out.completion_tokens(), static_cast<int64_t>(ok.size()) + 1);
+}
+
 }  // namespace
 }  // namespace boxed::inference::scheduler
