@@ -20,18 +20,23 @@ struct Found {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Start offsets of every "\boxed" and "\fbox" in `text`. RE2 runs in time linear in the text
-// (https://github.com/google/re2/wiki/WhyRE2), whatever the model wrote.
+// Start offsets of every "\boxed" and "\fbox" in `text` ("\boxedfoo" is another command).
+// A memchr scan for the backslash rather than RE2: the candidates are two fixed words, and RE2's
+// per-match overhead (~0.4 us) made a megabyte of "\boxed{" cost 60 ms for 150k matches; this
+// scan is linear with a tiny constant. RE2 does the pattern work below (markers, numbers,
+// choice letters).
 std::vector<std::size_t> box_starts(std::string_view text) {
-  // "\\boxedfoo" is another command; "\\boxed{", "\\boxed 5" and "\\boxed5" are boxes.
-  static const RE2 kBox(R"(\\(?:boxed|fbox)(?:[^A-Za-z]|$))");
   std::vector<std::size_t> starts;
-  re2::StringPiece input(text.data(), text.size());
-  re2::StringPiece match;
   std::size_t pos = 0;
-  while (pos < text.size() && kBox.Match(input, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
-    starts.push_back(static_cast<std::size_t>(match.data() - text.data()));
-    pos = starts.back() + match.size();
+  while ((pos = text.find('\\', pos)) != std::string_view::npos) {
+    std::string_view rest = text.substr(pos + 1);
+    std::size_t len = 0;
+    if (rest.starts_with("boxed")) len = 5;
+    else if (rest.starts_with("fbox")) len = 4;
+    if (len > 0 && (rest.size() == len || !std::isalpha(static_cast<unsigned char>(rest[len])))) {
+      starts.push_back(pos);
+    }
+    pos += 1 + len;
   }
   return starts;
 }

@@ -30,7 +30,8 @@
 
 namespace boxed::metrics {
 
-inline constexpr int kMaxExprDepth = 100;
+// Recursion units: a parenthesis level costs about five, so ~80 levels of nesting are read.
+inline constexpr int kMaxExprDepth = 400;
 inline constexpr std::size_t kMaxExprNodes = 2000;
 
 enum class ExprKind {
