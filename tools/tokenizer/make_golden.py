@@ -17,6 +17,8 @@ input, the ids Hugging Face gives with special tokens parsed ("ids"), with them 
     with the Llama-3 Split regex (\\p{N}{1,3}), no normaliser, ignore_merges=true, and a few
     whole-word vocabulary entries that no merge reaches (so ignore_merges changes results).
     Outputs llama3_style_tokenizer.json and llama3_style_golden.jsonl; that test needs no ../shared.
+(c) tests/data/tokenizer/pre_tokenizer_golden.jsonl: the pieces the Qwen2 and Llama-3 Split
+    regexes cut each input into.
 """
 import argparse
 import json
@@ -173,6 +175,19 @@ def llama3_style(inputs):
     print(f"llama3-style: vocab {tok.get_vocab_size()}, ignore_merges changes {n_diff} rows")
 
 
+# The pieces of each input under the Qwen2 and Llama-3 Split regexes (Oniguruma, with its
+# lookahead), as raw UTF-8 text, for the RE2 translation's test.
+def pre_tokenizer_pieces(inputs):
+    rows = []
+    for row in inputs:
+        out = {"text": row["text"], "note": row["note"]}
+        for name, pattern in (("qwen2", QWEN2_PATTERN), ("llama3", LLAMA3_PATTERN)):
+            split = pre_tokenizers.Split(Regex(pattern), behavior="isolated", invert=False)
+            out[name] = [piece for piece, _ in split.pre_tokenize_str(row["text"])]
+        rows.append(out)
+    write_jsonl(DATA / "pre_tokenizer_golden.jsonl", rows)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=pathlib.Path, default=ROOT.parent / "shared")
@@ -180,6 +195,7 @@ def main():
     inputs = [json.loads(l) for l in open(DATA / "golden_inputs.jsonl", encoding="utf-8")]
     qwen2(args.shared, inputs)
     llama3_style(inputs)
+    pre_tokenizer_pieces(inputs)
     print(f"wrote {len(inputs)} rows to each golden file in {DATA}")
 
 

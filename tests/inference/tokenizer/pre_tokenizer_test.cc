@@ -1,0 +1,63 @@
+// The RE2 translation of the Qwen2 and Llama-3 Split regexes (with the hand-written `\s+(?!\S)`
+// step) against Hugging Face tokenizers' Oniguruma pieces for the 70 golden inputs
+// (tests/data/tokenizer/pre_tokenizer_golden.jsonl, tools/tokenizer/make_golden.py), and the
+// pattern table.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "inference/tokenizer/pre_tokenizer.h"
+#include "tests/inference/tokenizer/test_paths.h"
+
+namespace boxed::inference::tokenizer {
+namespace {
+
+std::vector<std::string> pieces_of(const PreTokenizer& pre, const std::string& text) {
+  std::vector<std::string_view> views;
+  pre.split(text, views);
+  return {views.begin(), views.end()};
+}
+
+TEST(PreTokenizerTest, MatchesOnigurumaPiecesOnGoldenInputs) {
+  std::istringstream in(testing::read_text(testing::source_dir() / "tests" / "data" /
+                                           "tokenizer" / "pre_tokenizer_golden.jsonl"));
+  const PreTokenizer qwen2 = PreTokenizer::for_family(PreFamily::kQwen2);
+  const PreTokenizer llama3 = PreTokenizer::for_family(PreFamily::kLlama3);
+  int n_rows = 0;
+  for (std::string line; std::getline(in, line); ++n_rows) {
+    const auto row = nlohmann::json::parse(line);
+    const std::string text = row["text"];
+    const std::string label = row["note"].get<std::string>() + ": " + nlohmann::json(text).dump();
+    EXPECT_EQ(pieces_of(qwen2, text), row["qwen2"].get<std::vector<std::string>>()) << label;
+    EXPECT_EQ(pieces_of(llama3, text), row["llama3"].get<std::vector<std::string>>()) << label;
+  }
+  EXPECT_EQ(n_rows, 70);
+}
+
+TEST(PreTokenizerTest, LookaheadStepOnHandPickedCases) {
+  // Worked by hand from the Oniguruma semantics of `\s+(?!\S)|\s+`.
+  const PreTokenizer pre = PreTokenizer::for_family(PreFamily::kQwen2);
+  using V = std::vector<std::string>;
+  EXPECT_EQ(pieces_of(pre, "a   b"), (V{"a", "  ", " b"}));   // run gives its last space back
+  EXPECT_EQ(pieces_of(pre, "a   "), (V{"a", "   "}));         // at the end the run stays whole
+  EXPECT_EQ(pieces_of(pre, "a  1"), (V{"a", " ", " ", "1"}));  // " 1" is no piece: \s+ alone
+  EXPECT_EQ(pieces_of(pre, "\n  x"), (V{"\n", " ", " x"}));    // \s*[\r\n]+ first, then a run
+  EXPECT_EQ(pieces_of(pre, "a\u3000\u3000b"), (V{"a", "\u3000", "\u3000b"}));  // Unicode space
+}
+
+TEST(PreTokenizerTest, PatternTable) {
+  for (PreFamily f : {PreFamily::kQwen2, PreFamily::kLlama3, PreFamily::kGpt2}) {
+    EXPECT_EQ(pre_family_from_pattern(pre_family_pattern(f)), f);
+    EXPECT_EQ(pre_family_from_name(pre_family_name(f)), f);
+  }
+  // A pattern that differs by one character is not a known family.
+  std::string almost(pre_family_pattern(PreFamily::kQwen2));
+  almost.replace(almost.find("\\p{N}|"), 6, "\\p{N}+|");
+  EXPECT_EQ(pre_family_from_pattern(almost), std::nullopt);
+  EXPECT_EQ(pre_family_from_name("bert"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace boxed::inference::tokenizer
