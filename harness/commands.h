@@ -11,6 +11,8 @@ namespace boxed::harness {
 void add_version_command(CLI::App& app, int& exit_code);
 void add_tokenize_command(CLI::App& app, int& exit_code);
 void add_detokenize_command(CLI::App& app, int& exit_code);
+void add_run_command(CLI::App& app, int& exit_code);
+void add_merge_command(CLI::App& app, int& exit_code);
 void add_score_command(CLI::App& app, int& exit_code);
 void add_prompts_command(CLI::App& app, int& exit_code);
 void add_table_command(CLI::App& app, int& exit_code);

@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
   boxed::harness::add_version_command(app, exit_code);
   boxed::harness::add_tokenize_command(app, exit_code);
   boxed::harness::add_detokenize_command(app, exit_code);
+  boxed::harness::add_run_command(app, exit_code);
+  boxed::harness::add_merge_command(app, exit_code);
   boxed::harness::add_score_command(app, exit_code);
   boxed::harness::add_prompts_command(app, exit_code);
   boxed::harness::add_table_command(app, exit_code);
