@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -34,7 +36,7 @@ constexpr int kSamples = 8;
 
 std::string source_dir() {
   const char* d = std::getenv("BOXED_SOURCE_DIR");
-  return d ? d : ".";
+  return d ? d : BOXED_SOURCE_DIR_PATH;
 }
 std::string dataset() { return source_dir() + "/tests/data/runner/tiny_aime.jsonl"; }
 
@@ -325,6 +327,33 @@ TEST_F(RunCommand, ShardsMergeIntoTheSameReportAndMergeRefusesGapsAndDuplicates)
   EXPECT_NE(e.err.find(fmt::format("duplicate: '{}' is in both {} and {}", id, shards[0], shards[2])),
             std::string::npos)
       << e.err;
+}
+
+TEST_F(RunCommand, RawPromptSendsTheTemplatedPromptToCompletions) {
+  auto prompts = std::make_shared<std::set<std::string>>();
+  auto mutex = std::make_shared<std::mutex>();
+  ScriptedOpenAiServer server({.respond = [prompts, mutex](const testing::ScriptedCall& call) {
+    std::lock_guard lock(*mutex);
+    prompts->insert(call.prompt);
+    return testing::default_answer(call);
+  }});
+  const fs::path dir = fresh_dir("raw");
+  std::vector<std::string> args = run_args(server, dir, 4);
+  args.insert(args.end(), {"--raw-prompt", "--chat-template", "deepseek-r1", "--limit", "2"});
+  const Exit e = run_boxed(args);
+  ASSERT_EQ(e.status, 0) << e.err;
+  for (const std::string& path : server.paths_seen()) EXPECT_EQ(path, "/v1/completions");
+  ASSERT_EQ(prompts->size(), 2u);  // two problems (--limit 2), the same prompt for each sample
+  for (const std::string& prompt : *prompts) {
+    // DeepSeek-R1 chat template: BOS, user turn, assistant turn opened with the forced <think>.
+    EXPECT_TRUE(prompt.starts_with("<｜begin▁of▁sentence｜><｜User｜>")) << prompt;
+    EXPECT_TRUE(prompt.ends_with("<｜Assistant｜><think>\n")) << prompt;
+    EXPECT_NE(prompt.find("Please reason step by step"), std::string::npos) << prompt;
+  }
+  const LogContents log = read_completion_log(dir / kCompletionLogName);
+  EXPECT_EQ(log.n_records, 2 * kSamples);
+  EXPECT_EQ(log.header["config"]["prompt_mode"], "raw");
+  EXPECT_EQ(log.header["config"]["limit"], 2);
 }
 
 }  // namespace
