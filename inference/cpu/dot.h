@@ -6,9 +6,11 @@
 //
 //   float s = dot(a, b, n);
 //   float out[4]; dot4(x, w0, w1, w2, w3, n, out);  // == {dot(x, w0, n), ..., dot(x, w3, n)}
+//   float o[16]; dot4x4(x, x_stride, w, w_stride, n, o);  // o[4t + r] == dot(x_t, w_r, n)
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 
 namespace boxed::inference::cpu {
 
@@ -57,6 +59,27 @@ inline void dot4(const float* x, const float* w0, const float* w1, const float* 
   out[1] = reduce_lanes(a1);
   out[2] = reduce_lanes(a2);
   out[3] = reduce_lanes(a3);
+}
+
+// Sixteen dot products of four x rows with four w rows (rows `stride` floats apart): every x
+// and w load feeds four FMAs. out[4 * t + r] is bit-identical to dot(x_t, w_r, n).
+inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_stride, int n,
+                   float* out) {
+  float acc[16][kLanes] = {};
+  const auto step = [&](int k, int lanes) {
+    for (int j = 0; j < lanes; ++j) {
+      for (int t = 0; t < 4; ++t) {
+        const float xv = x[t * x_stride + k + j];
+        for (int r = 0; r < 4; ++r) {
+          acc[4 * t + r][j] = std::fma(xv, w[r * w_stride + k + j], acc[4 * t + r][j]);
+        }
+      }
+    }
+  };
+  int k = 0;
+  for (; k + kLanes <= n; k += kLanes) step(k, kLanes);
+  if (k < n) step(k, n - k);
+  for (int i = 0; i < 16; ++i) out[i] = reduce_lanes(acc[i]);
 }
 
 }  // namespace boxed::inference::cpu

@@ -26,13 +26,33 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
     w_f32.resize(static_cast<size_t>(kTileRows) * in);
     model::convert_to_f32(w.dtype, w.row(row0), static_cast<size_t>(rows) * in, w_f32.data());
     const auto wr = [&](int r) { return w_f32.data() + static_cast<size_t>(r) * in; };
-    for (int t = 0; t < n; ++t) {
+    // Groups of 4 tokens x 4 rows (dot4x4), then leftover tokens (dot4) and rows (dot): all
+    // three give each element the bits of dot(), so the grouping never shows in the result.
+    int t = 0;
+    for (; t + 4 <= n; t += 4) {
+      const float* xt = x + static_cast<size_t>(t) * in;
+      int r = 0;
+      for (; r + 4 <= rows; r += 4) {
+        float block[16];
+        dot4x4(xt, in, wr(r), in, in, block);
+        for (int a = 0; a < 4; ++a) {
+          std::copy_n(block + 4 * a, 4, y + static_cast<size_t>(t + a) * out + row0 + r);
+        }
+      }
+      for (; r < rows; ++r) {
+        for (int a = 0; a < 4; ++a) y[static_cast<size_t>(t + a) * out + row0 + r] = dot(xt + a * in, wr(r), in);
+      }
+    }
+    for (; t < n; ++t) {
       const float* xt = x + static_cast<size_t>(t) * in;
       float* yt = y + static_cast<size_t>(t) * out + row0;
       int r = 0;
       for (; r + 4 <= rows; r += 4) dot4(xt, wr(r), wr(r + 1), wr(r + 2), wr(r + 3), in, yt + r);
       for (; r < rows; ++r) yt[r] = dot(xt, wr(r), in);
-      if (bias != nullptr) {
+    }
+    if (bias != nullptr) {
+      for (int tt = 0; tt < n; ++tt) {
+        float* yt = y + static_cast<size_t>(tt) * out + row0;
         for (int i = 0; i < rows; ++i) yt[i] += bias_f32[row0 + i];
       }
     }
