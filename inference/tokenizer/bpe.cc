@@ -47,10 +47,9 @@ void BpeModel::encode_word(std::string_view word, std::vector<int32_t>& out) con
     merge_word(word, out);
     return;
   }
-  std::string key_text(word);
   {
     std::lock_guard<std::mutex> lock(cache_mutex_);
-    if (auto it = cache_.find(key_text); it != cache_.end()) {
+    if (auto it = cache_.find(word); it != cache_.end()) {
       out.insert(out.end(), it->second.begin(), it->second.end());
       return;
     }
@@ -60,7 +59,7 @@ void BpeModel::encode_word(std::string_view word, std::vector<int32_t>& out) con
   std::vector<int32_t> ids(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
   std::lock_guard<std::mutex> lock(cache_mutex_);
   if (cache_.size() >= kMaxCacheEntries) cache_.clear();  // bounded memory on endless input
-  cache_.emplace(std::move(key_text), std::move(ids));
+  cache_.emplace(std::string(word), std::move(ids));
 }
 
 void BpeModel::merge_word(std::string_view word, std::vector<int32_t>& out) const {

@@ -57,10 +57,15 @@ class BpeModel {
   std::unordered_map<std::string, int32_t> char_ids_;  // single characters of the alphabet
   bool ignore_merges_;
 
+  // Lets the cache be searched with a string_view (no key copy on a hit).
+  struct WordHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   static constexpr size_t kMaxCachedWordBytes = 256;
   static constexpr size_t kMaxCacheEntries = 1 << 18;
   mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::vector<int32_t>> cache_;
+  mutable std::unordered_map<std::string, std::vector<int32_t>, WordHash, std::equal_to<>> cache_;
 };
 
 }  // namespace boxed::inference::tokenizer

@@ -118,7 +118,10 @@ void PreTokenizer::split(std::string_view text, std::vector<std::string_view>& o
   re2::StringPiece match;
   const re2::StringPiece whole(text.data(), text.size());
   while (pos < text.size()) {
-    if (!re_->Match(whole, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
+    // Every character starts a match of the known patterns, so an anchored match (cheaper)
+    // almost always succeeds; the unanchored search is the fallback for anything else.
+    if (!re_->Match(whole, pos, text.size(), RE2::ANCHOR_START, &match, 1) &&
+        !re_->Match(whole, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
       out.push_back(text.substr(pos));  // "Isolated": text between matches is a piece too
       return;
     }
