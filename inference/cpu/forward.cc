@@ -1,5 +1,6 @@
 #include "inference/cpu/forward.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -65,6 +66,21 @@ void CpuForward::validate(const ForwardBatch& b, const KvCache& cache, size_t n_
             "CpuForward: sequence {} block {} is {}, outside the cache's 0..{}", b.seq_ids[i], blk,
             table[blk], s.n_blocks - 1));
       }
+    }
+  }
+  // Two tokens writing one physical KV slot would race and corrupt a shared block.
+  std::vector<int64_t> slots(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t* table = b.block_tables.data() + b.seq_ids[i] * size_t(b.max_blocks_per_seq);
+    slots[i] = int64_t{table[b.positions[i] / s.block_size_tokens]} * s.block_size_tokens +
+               b.positions[i] % s.block_size_tokens;
+  }
+  std::sort(slots.begin(), slots.end());
+  for (size_t i = 1; i < n; ++i) {
+    if (slots[i] == slots[i - 1]) {
+      throw std::invalid_argument(fmt::format(
+          "CpuForward: two tokens of the batch write KV block {} slot {}",
+          slots[i] / s.block_size_tokens, slots[i] % s.block_size_tokens));
     }
   }
   for (int32_t index : b.logit_indices) {

@@ -17,23 +17,26 @@ using nlohmann::json;
 }
 
 // A positive integer field; `fallback` when absent (or null), an error when required.
+// `prefix` names the enclosing object in messages ("rope_scaling.").
 int get_int(const json& j, const std::string& source, const std::string& field,
-            std::optional<int> fallback = std::nullopt) {
+            std::optional<int> fallback = std::nullopt, const std::string& prefix = "") {
   if (!j.contains(field) || j[field].is_null()) {
     if (fallback) return *fallback;
-    fail(source, field, "expected a positive integer, found nothing");
+    fail(source, prefix + field, "expected a positive integer, found nothing");
   }
   const json& v = j[field];
   if (!v.is_number_integer() || v.get<int64_t>() <= 0 || v.get<int64_t>() > (int64_t{1} << 30)) {
-    fail(source, field, fmt::format("expected a positive integer, found {}", v.dump()));
+    fail(source, prefix + field, fmt::format("expected a positive integer, found {}", v.dump()));
   }
   return v.get<int>();
 }
 
 float get_float(const json& j, const std::string& source, const std::string& field,
-                float fallback) {
+                float fallback, const std::string& prefix = "") {
   if (!j.contains(field) || j[field].is_null()) return fallback;
-  if (!j[field].is_number()) fail(source, field, fmt::format("expected a number, found {}", j[field].dump()));
+  if (!j[field].is_number()) {
+    fail(source, prefix + field, fmt::format("expected a number, found {}", j[field].dump()));
+  }
   return j[field].get<float>();
 }
 
@@ -87,11 +90,11 @@ RopeScaling parse_rope_scaling(const json& config, const std::string& source) {
     }
     const std::string prefix = std::string(field) + ".";
     scaling.type = "llama3";
-    scaling.factor = get_float(r, source, "factor", 0);
-    scaling.low_freq_factor = get_float(r, source, "low_freq_factor", 1);
-    scaling.high_freq_factor = get_float(r, source, "high_freq_factor", 4);
+    scaling.factor = get_float(r, source, "factor", 0, prefix);
+    scaling.low_freq_factor = get_float(r, source, "low_freq_factor", 1, prefix);
+    scaling.high_freq_factor = get_float(r, source, "high_freq_factor", 4, prefix);
     scaling.original_max_position_embeddings =
-        get_int(r, source, "original_max_position_embeddings");
+        get_int(r, source, "original_max_position_embeddings", std::nullopt, prefix);
     if (scaling.factor <= 0) fail(source, prefix + "factor", "expected a positive number");
     if (scaling.high_freq_factor <= scaling.low_freq_factor) {
       fail(source, prefix + "high_freq_factor",

@@ -205,6 +205,8 @@ TEST_P(ForwardInvariance, InconsistentBatchesAreRefused) {
   EXPECT_NE(message({{0, kBlock * kMaxBlocks, 1, true}}).find("does not fit 8 blocks of 16 tokens"),
             std::string::npos);
   EXPECT_NE(message({{1, 0, 1, true}}).find("seq_id 1 at index 0 outside 0..0"), std::string::npos);
+  EXPECT_NE(message({{0, 3, 1, true}, {0, 3, 2, true}}).find("two tokens of the batch write KV block 0 slot 3"),
+            std::string::npos);
   h.table()[0] = 1000;
   EXPECT_NE(message({{0, 0, 1, true}}).find("block 0 is 1000, outside the cache's 0..7"),
             std::string::npos);
