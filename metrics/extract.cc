@@ -123,10 +123,18 @@ std::optional<std::string> last_marker(std::string_view text) {
   std::string_view answer;
   auto delimited = [&](std::string_view open, std::string_view close) -> bool {
     if (!rest.starts_with(open)) return false;
-    const std::size_t end = rest.find(close, open.size());
-    if (end == std::string_view::npos) return false;
-    answer = rest.substr(open.size(), end - open.size());
-    return true;
+    // The closing delimiter, skipping escaped characters: "$\\$32,\\!348$" holds "\\$32,\\!348".
+    for (std::size_t k = open.size(); k + close.size() <= rest.size(); ++k) {
+      if (rest[k] == '\\' && !(close[0] == '\\' && rest.substr(k, close.size()) == close)) {
+        ++k;
+        continue;
+      }
+      if (rest.substr(k, close.size()) == close) {
+        answer = rest.substr(open.size(), k - open.size());
+        return true;
+      }
+    }
+    return false;
   };
   if (!delimited("$$", "$$") && !delimited("$", "$") && !delimited("\\(", "\\)") &&
       !delimited("\\[", "\\]")) {

@@ -111,6 +111,10 @@ case("<think>the answer is 3</think> Hmm.", M, F, "3", "marker", True, "marker o
 case("<think>\\boxed{3}</think> The final answer is 4.", M, F, "4", "marker", False,
      "marker after </think> wins over a box in the thinking part")
 case("We find 12 ways.", M, F, None, "none", False, "MATH format never uses the last number")
+case(r"The final answer is $\$32,\!348$.", M, F, r"\$32,\!348", "marker", False,
+     r"escaped \$ inside $..$ does not end the math")
+case(r"The final answer is $x = \$5$ and more", M, F, r"x = \$5", "marker", False,
+     r"escaped dollar then the closing $")
 
 # --- integer (AIME) ---------------------------------------------------------------------------------
 case(r"\boxed{025}", I, S, "025", "boxed", False, "leading zeros kept as written (grader compares)")
