@@ -53,6 +53,7 @@ void add_score_command(CLI::App& app, int& /*exit_code*/) {
   cmd->add_option("--model", args->model, "Model name to record in the report (for `boxed table`)");
   cmd->add_option("--backend", args->backend, "Backend name to record in the report");
   cmd->callback([args] {
+    resolve_task(args->task);  // an unknown task fails before any file is read
     const std::vector<CompletionRecord> completions = read_completions_jsonl(args->completions);
     RunIdentity identity;
     identity.seed = args->seed;
