@@ -30,7 +30,12 @@ std::unique_ptr<httplib::Client> make_client(const Endpoint& endpoint,
   split(options.connect_timeout_s, [&](time_t s, time_t us) { client->set_connection_timeout(s, us); });
   split(options.request_timeout_s, [&](time_t s, time_t us) { client->set_read_timeout(s, us); });
   split(options.request_timeout_s, [&](time_t s, time_t us) { client->set_write_timeout(s, us); });
+  // Keep-alive: one connection per worker and endpoint instead of a connect per request (a
+  // burst of connects can overflow a small listen backlog and stall on SYN retransmits).
+  // cpp-httplib checks that a kept socket is still open before reusing it; a connection the
+  // server closed anyway fails that attempt, which is retried on a new one.
   client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);  // headers and body go in separate writes: no Nagle stall
   if (!options.api_key.empty()) client->set_bearer_token_auth(options.api_key);
   return client;
 }

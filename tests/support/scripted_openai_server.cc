@@ -3,7 +3,12 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -42,12 +47,41 @@ std::vector<std::string> words(const std::string& text) {
   return out;
 }
 
+// cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into Debian's
+// libcpp-httplib), so a burst of more connects than that drops SYNs and stalls a second on the
+// retransmit. Real servers listen with hundreds; find our listening socket and do the same
+// (listen(2) on a listening socket updates its backlog).
+void raise_listen_backlog(int port) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = -1;
+    try {
+      fd = std::stoi(entry.path().filename().string());
+    } catch (const std::exception&) {
+      continue;
+    }
+    int accepting = 0;
+    socklen_t len = sizeof accepting;
+    sockaddr_in addr{};
+    socklen_t addr_len = sizeof addr;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) == 0 && accepting &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) == 0 &&
+        addr.sin_family == AF_INET && ntohs(addr.sin_port) == port) {
+      ::listen(fd, 1024);
+    }
+  }
+}
+
 }  // namespace
 
 ScriptedOpenAiServer::ScriptedOpenAiServer(ScriptedServerOptions options)
     : options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
   const int n_threads = options_.n_threads;
   server_->new_task_queue = [n_threads] { return new httplib::ThreadPool(n_threads); };
+  server_->set_tcp_nodelay(true);
+  // Clients keep their connections: cpp-httplib's listen backlog is 5, so reconnecting per
+  // request under concurrency would stall on SYN retransmits.
+  server_->set_keep_alive_max_count(1'000'000);
+  server_->set_keep_alive_timeout(60);
   auto post = [this](const httplib::Request& req, httplib::Response& res) {
     int status = 200;
     std::string content;
@@ -78,6 +112,7 @@ ScriptedOpenAiServer::ScriptedOpenAiServer(ScriptedServerOptions options)
   });
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("scripted server: cannot bind 127.0.0.1");
+  raise_listen_backlog(port_);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   for (int i = 0; i < 500 && !server_->is_running(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
