@@ -33,16 +33,19 @@ constexpr const char* kGpt2Re2 =
     R"(]+)";
 #undef BOXED_WS
 
-// Whitespace-only match with no \r or \n: it came from the trailing `\s+` alternative, where
-// Oniguruma would first have tried `\s+(?!\S)`. Returns the length to keep.
-size_t lookahead_length(std::string_view text, size_t begin, size_t end) {
+// A whitespace-only match came from the trailing `\s+` alternative, where Oniguruma would first
+// have tried `\s+(?!\S)` — unless the pattern has `\s*[\r\n]+` (Qwen2, Llama-3) and the match
+// holds \r or \n: that alternative comes first and is kept whole. Returns the length to keep.
+size_t lookahead_length(std::string_view text, size_t begin, size_t end,
+                        bool has_newline_alternative) {
   if (end >= text.size()) return end - begin;  // (?!\S) holds at the end of the text
   size_t i = begin, last = begin;
   int n_chars = 0;
   while (i < end) {
     uint32_t cp = 0;
     const int len = next_code_point(text, i, cp);
-    if (cp == '\r' || cp == '\n' || !is_unicode_space(cp)) return end - begin;
+    if (!is_unicode_space(cp)) return end - begin;
+    if (has_newline_alternative && (cp == '\r' || cp == '\n')) return end - begin;
     last = i;
     i += len;
     ++n_chars;
@@ -132,7 +135,7 @@ void PreTokenizer::split(std::string_view text, std::vector<std::string_view>& o
       uint32_t cp = 0;
       end = begin + next_code_point(text, begin, cp);
     } else {
-      end = begin + lookahead_length(text, begin, end);
+      end = begin + lookahead_length(text, begin, end, family_ != PreFamily::kGpt2);
     }
     out.push_back(text.substr(begin, end - begin));
     pos = end;

@@ -17,8 +17,9 @@
 // - RE2 has no lookahead, so `\s+(?!\S)` is dropped from the RE2 pattern and emulated after the
 //   match: when the final `\s+` alternative matched a run of two or more whitespace characters
 //   that is followed by a non-space, the run gives back its last character (which then starts
-//   the next piece, e.g. " world"). A whitespace match that contains \r or \n came from the
-//   `\s*[\r\n]+` alternative, which precedes the lookahead one, and is kept whole.
+//   the next piece, e.g. " world"). In the Qwen2 and Llama-3 patterns a whitespace match that
+//   contains \r or \n came from the `\s*[\r\n]+` alternative, which precedes the lookahead
+//   one, and is kept whole (GPT-2's pattern has no such alternative).
 // - RE2's \s is ASCII [\t\n\f\r ]; Oniguruma's is Unicode White_Space (with \v, U+0085, U+00A0,
 //   U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), spelled out here.
 #pragma once

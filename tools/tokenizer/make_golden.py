@@ -18,7 +18,7 @@ input, the ids Hugging Face gives with special tokens parsed ("ids"), with them 
     whole-word vocabulary entries that no merge reaches (so ignore_merges changes results).
     Outputs llama3_style_tokenizer.json and llama3_style_golden.jsonl; that test needs no ../shared.
 (c) tests/data/tokenizer/pre_tokenizer_golden.jsonl: the pieces the Qwen2 and Llama-3 Split
-    regexes cut each input into.
+    regexes cut each input into, and those of GPT-2's ByteLevel(use_regex=true), byte-level mapped.
 """
 import argparse
 import json
@@ -184,6 +184,9 @@ def pre_tokenizer_pieces(inputs):
         for name, pattern in (("qwen2", QWEN2_PATTERN), ("llama3", LLAMA3_PATTERN)):
             split = pre_tokenizers.Split(Regex(pattern), behavior="isolated", invert=False)
             out[name] = [piece for piece, _ in split.pre_tokenize_str(row["text"])]
+        # GPT-2: the ByteLevel pre-tokenizer's own regex; its pieces come byte-level mapped.
+        gpt2 = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+        out["gpt2_byte_level"] = [piece for piece, _ in gpt2.pre_tokenize_str(row["text"])]
         rows.append(out)
     write_jsonl(DATA / "pre_tokenizer_golden.jsonl", rows)
 

@@ -1,5 +1,6 @@
 // The RE2 translation of the Qwen2 and Llama-3 Split regexes (with the hand-written `\s+(?!\S)`
-// step) against Hugging Face tokenizers' Oniguruma pieces for the 70 golden inputs
+// step), and of GPT-2's ByteLevel regex, against Hugging Face tokenizers' Oniguruma pieces for
+// the 70 golden inputs
 // (tests/data/tokenizer/pre_tokenizer_golden.jsonl, tools/tokenizer/make_golden.py), and the
 // pattern table.
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 
 #include <sstream>
 
+#include "inference/tokenizer/byte_level.h"
 #include "inference/tokenizer/pre_tokenizer.h"
 #include "tests/inference/tokenizer/test_paths.h"
 
@@ -25,6 +27,7 @@ TEST(PreTokenizerTest, MatchesOnigurumaPiecesOnGoldenInputs) {
                                            "tokenizer" / "pre_tokenizer_golden.jsonl"));
   const PreTokenizer qwen2 = PreTokenizer::for_family(PreFamily::kQwen2);
   const PreTokenizer llama3 = PreTokenizer::for_family(PreFamily::kLlama3);
+  const PreTokenizer gpt2 = PreTokenizer::for_family(PreFamily::kGpt2);
   int n_rows = 0;
   for (std::string line; std::getline(in, line); ++n_rows) {
     const auto row = nlohmann::json::parse(line);
@@ -32,6 +35,9 @@ TEST(PreTokenizerTest, MatchesOnigurumaPiecesOnGoldenInputs) {
     const std::string label = row["note"].get<std::string>() + ": " + nlohmann::json(text).dump();
     EXPECT_EQ(pieces_of(qwen2, text), row["qwen2"].get<std::vector<std::string>>()) << label;
     EXPECT_EQ(pieces_of(llama3, text), row["llama3"].get<std::vector<std::string>>()) << label;
+    std::vector<std::string> gpt2_pieces = pieces_of(gpt2, text);
+    for (std::string& piece : gpt2_pieces) piece = to_byte_level(piece);
+    EXPECT_EQ(gpt2_pieces, row["gpt2_byte_level"].get<std::vector<std::string>>()) << label;
   }
   EXPECT_EQ(n_rows, 70);
 }
