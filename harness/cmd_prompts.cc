@@ -4,6 +4,7 @@
 #include "datasets/dataset.h"
 #include "harness/commands.h"
 #include "harness/scoring.h"
+#include "inference/tools.h"
 
 namespace boxed::harness {
 
@@ -13,6 +14,7 @@ void add_prompts_command(CLI::App& app, int& /*exit_code*/) {
     uint64_t seed = 0;
     int limit = 0;
     std::vector<std::string> fields;
+    std::string model, chat_template;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -20,12 +22,19 @@ void add_prompts_command(CLI::App& app, int& /*exit_code*/) {
       "Print the prompts a run of the task would send, one JSONL line per problem:\n"
       "{\"problem_id\", \"gold\", \"messages\": [{\"role\", \"content\"}], \"choice_order\"?}.\n"
       "For GPQA the choices are shuffled per question from (question id, --seed) and \"gold\" is\n"
-      "the correct letter under that shuffle. Use it to inspect prompts and to build test inputs.");
+      "the correct letter under that shuffle. With --model or --chat-template each line also has\n"
+      "\"prompt\": the exact text the model sees (its chat template, generation prompt included).\n"
+      "Use it to inspect prompts and to build test inputs.");
   cmd->add_option("--task", args->task, "Task name: aime24, aime25, math500, gpqa_diamond, amc23")->required();
   cmd->add_option("--dataset", args->dataset, "The task's dataset file")->required();
   cmd->add_option("--seed", args->seed, "Run seed (decides GPQA choice order)");
   cmd->add_option("--limit", args->limit, "Only the first N problems (0 = all)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--field", args->fields, "Dataset field mapping CANONICAL=NAME_IN_FILE (repeatable)");
+  cmd->add_option("--model", args->model,
+                  "Model directory (or tokenizer_config.json) whose chat template renders \"prompt\"");
+  cmd->add_option("--chat-template", args->chat_template,
+                  "Chat template for \"prompt\" instead of the model's: deepseek-r1, chatml, llama3, raw, "
+                  "or a file");
   cmd->callback([args] {
     const datasets::TaskSpec& spec = resolve_task(args->task);
     const datasets::LoadedDataset data =
@@ -38,6 +47,9 @@ void add_prompts_command(CLI::App& app, int& /*exit_code*/) {
       nlohmann::ordered_json messages = nlohmann::ordered_json::array();
       for (const inference::Message& m : p.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
       line["messages"] = std::move(messages);
+      if (!args->model.empty() || !args->chat_template.empty()) {
+        line["prompt"] = inference::render_chat_prompt(args->model, p.messages, args->chat_template);
+      }
       if (!p.choice_order.empty()) line["choice_order"] = p.choice_order;
       fmt::print("{}\n", line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     }

@@ -241,6 +241,15 @@ TEST_F(ScoringCli, PromptsPrintMessagesAndGpqaGoldLetters) {
             "{\"task\":\"aime24\",\"problem_id\":\"60\",\"gold\":\"049\",\"messages\":[{\"role\":\"user\",\"content\":"
             "\"Find the remainder when $7^{2}$ is divided by $100$.\\nPlease reason step by step, and put your "
             "final answer within \\\\boxed{}.\"}]}\n");
+  // With a chat template, "prompt" is the text the model sees: R1's user/assistant markers and the
+  // forced "<think>\n" opening (DeepSeek-R1 model card, Usage Recommendations).
+  const Result templated = run("prompts --task aime24 --limit 1 --chat-template deepseek-r1 --dataset " +
+                               source_dir() + "/tests/data/datasets/aime_string_answers.jsonl");
+  ASSERT_EQ(templated.rc, 0) << templated.out;
+  const std::string prompt = nlohmann::json::parse(templated.out).at("prompt");
+  EXPECT_NE(prompt.find("<\uff5cUser\uff5c>Find the remainder when $7^{2}$ is divided by $100$.\nPlease reason"),
+            std::string::npos) << prompt;
+  EXPECT_TRUE(prompt.ends_with("<\uff5cAssistant\uff5c><think>\n")) << prompt;
 }
 
 TEST_F(ScoringCli, TableWithPublishedReference) {
