@@ -13,6 +13,13 @@
 // intervals; two-stage resampling of clustered data: Davison & Hinkley 1997, section 3.8).
 // Paired: both runs are resampled with the SAME problem draws, each problem's samples
 // independently per run, so the problem difficulty cancels out of the difference.
+// The interval is conservative: the spread of the observed per-problem means already contains
+// the response-sampling noise, and resampling responses again adds it a second time (Davison &
+// Hinkley, section 3.8). For a paired difference, where problem difficulty cancels and that noise
+// is most of what is left, the interval is about sqrt(2) too wide — a gate built on it raises
+// fewer false alarms and needs a larger drop to fire. It is what the scoring issue asks for
+// ("resampling problems, and samples within problems"); the standard error in
+// metrics/standard_error.h is the unduplicated one.
 //
 // Deterministic: the stream is SplitMix64 from `seed`, integers by Lemire's multiply-shift with
 // rejection ("Fast Random Integer Generation in an Interval", ACM TOMACS 2019) — the same numbers
