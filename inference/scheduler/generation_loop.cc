@@ -1,6 +1,7 @@
 #include "inference/scheduler/generation_loop.h"
 
 #include <fmt/format.h>
+#include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
@@ -108,13 +109,18 @@ GenerationStats GenerationLoop::run(std::span<const Request> requests,
 
     start = std::chrono::steady_clock::now();
     sampled.resize(plan.logit_seqs.size());
-    tbb::parallel_for(size_t{0}, plan.logit_seqs.size(), [&](size_t j) {
-      const SeqId id = plan.logit_seqs[j];
-      const Request& r = requests[live.at(id).request];
-      // The position of the token being drawn: its index in prompt + generated.
-      const auto position = static_cast<int64_t>(scheduler.tokens(id).size());
-      sampled[j] = samplers.local().sample(
-          std::span<const float>(logits).subspan(j * vocab, vocab), r.sampling, r.seed, position);
+    // Rows in tasks of 8: a batch-1 decode stays on this thread instead of waking workers.
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, plan.logit_seqs.size(), 8),
+                      [&](const tbb::blocked_range<size_t>& range) {
+      sampler::Sampler& sampler = samplers.local();
+      for (size_t j = range.begin(); j != range.end(); ++j) {
+        const SeqId id = plan.logit_seqs[j];
+        const Request& r = requests[live.at(id).request];
+        // The position of the token being drawn: its index in prompt + generated.
+        const auto position = static_cast<int64_t>(scheduler.tokens(id).size());
+        sampled[j] = sampler.sample(std::span<const float>(logits).subspan(j * vocab, vocab),
+                                    r.sampling, r.seed, position);
+      }
     });
     stats.sample_seconds += seconds_since(start);
 
