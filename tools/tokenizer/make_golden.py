@@ -2,7 +2,8 @@
 """Golden tokenizations for the C++ tokenizer tests, produced by Hugging Face `tokenizers`.
 
     pip install tokenizers            # tested with tokenizers 0.23.3
-    python3 tools/tokenizer/make_golden.py [--shared ../shared]
+    python3 tools/tokenizer/make_golden.py [--shared ../shared] [--tiny TINY/tokenizer.json]
+    (TINY from `boxed make-tiny-model TINY --arch qwen2`)
 
 Reads tests/data/tokenizer/golden_inputs.jsonl ({"text", "note"} rows) and writes, for each
 input, the ids Hugging Face gives with special tokens parsed ("ids"), with them treated as text
@@ -191,14 +192,25 @@ def pre_tokenizer_pieces(inputs):
     write_jsonl(DATA / "pre_tokenizer_golden.jsonl", rows)
 
 
+# (d) The tiny model's tokenizer (built in C++ by make_tiny_tokenizer_json): Hugging Face encodes
+# the inputs with it, checking the C++ encoder on that vocabulary and pinning the vocabulary.
+def tiny(path, inputs):
+    tok = Tokenizer.from_file(str(path))
+    write_jsonl(DATA / "tiny_golden.jsonl", golden_rows(tok, inputs))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=pathlib.Path, default=ROOT.parent / "shared")
+    parser.add_argument("--tiny", type=pathlib.Path,
+                        help="tokenizer.json written by `boxed make-tiny-model DIR` (optional)")
     args = parser.parse_args()
     inputs = [json.loads(l) for l in open(DATA / "golden_inputs.jsonl", encoding="utf-8")]
     qwen2(args.shared, inputs)
     llama3_style(inputs)
     pre_tokenizer_pieces(inputs)
+    if args.tiny:
+        tiny(args.tiny, inputs)
     print(f"wrote {len(inputs)} rows to each golden file in {DATA}")
 
 

@@ -2,8 +2,11 @@
 // size and special tokens, is the same on every call, and round-trips text.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "inference/tokenizer/tiny_tokenizer.h"
 #include "inference/tokenizer/tokenizer.h"
+#include "tests/inference/tokenizer/test_paths.h"
 
 namespace boxed::inference::tokenizer {
 namespace {
@@ -38,6 +41,24 @@ TEST(TinyTokenizerTest, LearntFrequentWordsOfItsCorpus) {
     EXPECT_EQ(tiny().encode(word).size(), 1u) << word;
   }
   EXPECT_EQ(tiny().encode("2024").size(), 4u);
+}
+
+// Hugging Face tokenizers, loading the tokenizer.json of `boxed make-tiny-model`, encodes the
+// golden inputs to these ids (tests/data/tokenizer/tiny_golden.jsonl, make_golden.py --tiny).
+// A change to the tiny vocabulary shows up here first.
+TEST(TinyTokenizerTest, MatchesHuggingFaceOnGoldenInputs) {
+  std::istringstream in(testing::read_text(testing::source_dir() / "tests" / "data" /
+                                           "tokenizer" / "tiny_golden.jsonl"));
+  int n_rows = 0;
+  for (std::string line; std::getline(in, line); ++n_rows) {
+    const auto row = nlohmann::json::parse(line);
+    const std::string text = row["text"];
+    EXPECT_EQ(tiny().encode(text, true), row["ids"].get<std::vector<int32_t>>()) << row["note"];
+    EXPECT_EQ(tiny().encode(text, false), row["ids_plain"].get<std::vector<int32_t>>())
+        << row["note"];
+    EXPECT_EQ(tiny().decode(row["ids"].get<std::vector<int32_t>>()), row["decoded"]);
+  }
+  EXPECT_EQ(n_rows, 70);
 }
 
 TEST(TinyTokenizerTest, RoundTrips) {
