@@ -1,0 +1,120 @@
+// make_tiny_model: deterministic bytes for a seed, a config that agrees with the tokenizer it
+// ships (vocabulary size, R1 special-token ids), llama3 scaling that really changes frequencies,
+// and the `boxed make-tiny-model` / `boxed logits` commands end to end.
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "inference/cpu/rope.h"
+#include "inference/model/model.h"
+#include "inference/tokenizer/tokenizer.h"
+#include "inference/tools.h"
+#include "tests/inference/model/scratch_dir.h"
+
+namespace boxed::inference::model {
+namespace {
+
+std::string read_all(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+constexpr std::array<const char*, 5> kFiles = {"config.json", "generation_config.json",
+                                               "tokenizer_config.json", "tokenizer.json",
+                                               "model.safetensors"};
+
+TEST(TinyModel, SameSeedSameBytesOtherSeedOtherWeights) {
+  testing::ScratchDir dir("tiny_determinism");
+  make_tiny_model((dir.path() / "a").string(), "llama", 7);
+  make_tiny_model((dir.path() / "b").string(), "llama", 7);
+  make_tiny_model((dir.path() / "c").string(), "llama", 8);
+  for (const char* file : kFiles) {
+    EXPECT_EQ(read_all(dir.path() / "a" / file), read_all(dir.path() / "b" / file)) << file;
+  }
+  EXPECT_NE(read_all(dir.path() / "a" / "model.safetensors"), read_all(dir.path() / "c" / "model.safetensors"));
+  EXPECT_EQ(read_all(dir.path() / "a" / "config.json"), read_all(dir.path() / "c" / "config.json"));
+}
+
+TEST(TinyModel, ConfigAgreesWithItsTokenizer) {
+  for (const std::string arch : {"qwen2", "llama"}) {
+    SCOPED_TRACE(arch);
+    testing::ScratchDir dir("tiny_config");
+    make_tiny_model(dir.path().string(), arch, 1);
+    const std::unique_ptr<Model> m = Model::load(dir.path());
+    const ModelConfig& c = m->config();
+    const tokenizer::Tokenizer tok = tokenizer::Tokenizer::load(dir.path().string());
+    EXPECT_EQ(c.vocab_size, tok.vocab_size());
+    ASSERT_TRUE(c.bos_token_id.has_value());
+    EXPECT_EQ(tok.token_text(*c.bos_token_id), "<｜begin▁of▁sentence｜>");
+    ASSERT_EQ(c.eos_token_ids.size(), 1u);
+    EXPECT_EQ(tok.token_text(c.eos_token_ids[0]), "<｜end▁of▁sentence｜>");
+    EXPECT_EQ(c.bos_token, "<｜begin▁of▁sentence｜>");
+    EXPECT_NE(c.chat_template.find("<｜Assistant｜>"), std::string::npos);
+    EXPECT_EQ(c.generation.temperature.value_or(0), 0.6f);
+    EXPECT_EQ(m->weights().embed_tokens.dtype, DType::kBF16);
+    EXPECT_EQ(c.arch == Architecture::kQwen2, arch == "qwen2");
+  }
+}
+
+// With theta 500000, head_dim 32 and original context 64: frequency 0 and 1 (wavelengths 6.3
+// and 14.3 < 64/4) are kept, 2 (wavelength 32.5, between 16 and 64) is interpolated, the rest
+// (wavelengths > 64) are divided by the factor 8 (Llama 3.1 reference "apply_scaling").
+TEST(TinyModel, LlamaRopeScalingChangesFrequencies) {
+  testing::ScratchDir dir("tiny_rope");
+  make_tiny_model(dir.path().string(), "llama", 1);
+  ModelConfig c = load_model_config(dir.path());
+  ASSERT_EQ(c.rope_scaling.type, "llama3");
+  const std::vector<float> scaled = cpu::rope_inv_freq(c);
+  c.rope_scaling.type = "none";
+  const std::vector<float> plain = cpu::rope_inv_freq(c);
+  ASSERT_EQ(scaled.size(), 16u);
+  EXPECT_EQ(scaled[0], plain[0]);
+  EXPECT_EQ(scaled[1], plain[1]);
+  EXPECT_GT(scaled[2], plain[2] / 8 * 1.01f);
+  EXPECT_LT(scaled[2], plain[2] * 0.99f);
+  for (size_t i = 3; i < scaled.size(); ++i) EXPECT_FLOAT_EQ(scaled[i], plain[i] / 8) << i;
+}
+
+std::string run_command(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+  EXPECT_EQ(::pclose(pipe), 0) << command;
+  return out;
+}
+
+TEST(TinyModel, CommandsWriteAModelAndPrintItsLogits) {
+  // CTest is meant to set BOXED_BINARY; when it does not, the build layout puts boxed at
+  // <build>/bin/boxed and this test at <build>/tests/inference/model/.
+  const char* from_env = std::getenv("BOXED_BINARY");
+  const std::string boxed =
+      from_env != nullptr ? std::string(from_env)
+                          : (std::filesystem::read_symlink("/proc/self/exe").parent_path() /
+                             "../../../bin/boxed").lexically_normal().string();
+  ASSERT_TRUE(std::filesystem::exists(boxed)) << boxed;
+  testing::ScratchDir dir("tiny_commands");
+  const std::string model = (dir.path() / "m").string();
+  run_command(std::string(boxed) + " make-tiny-model " + model + " --arch qwen2 --seed 4");
+  const nlohmann::json out =
+      nlohmann::json::parse(run_command(std::string(boxed) + " logits --model " + model + " --tokens 5,17,200,3"));
+  const std::vector<int32_t> tokens = {5, 17, 200, 3};
+  EXPECT_EQ(out["tokens"].get<std::vector<int32_t>>(), tokens);
+  const std::vector<float> expected = last_token_logits(model, tokens);
+  EXPECT_EQ(out["logits"].get<std::vector<float>>(), expected);  // JSON floats round-trip exactly
+
+  const nlohmann::json text = nlohmann::json::parse(
+      run_command(std::string(boxed) + " logits --model " + model + " --text '<｜User｜>1+1'"));
+  const std::vector<int32_t> ids = text["tokens"].get<std::vector<int32_t>>();
+  EXPECT_EQ(ids, encode_text_for_model(model, "<｜User｜>1+1"));
+  EXPECT_EQ(text["logits"].get<std::vector<float>>(), last_token_logits(model, ids));
+}
+
+}  // namespace
+}  // namespace boxed::inference::model
