@@ -142,6 +142,7 @@ void add_run_command(CLI::App& app, int& /*exit_code*/) {
       "never requesting a logged id again, and refuses a log written with other settings.\n"
       "Defaults are the DeepSeek-R1 protocol: 64 samples, temperature 0.6, top-p 0.95, 32768\n"
       "new tokens.");
+  cmd->option_defaults()->always_capture_default();  // --help shows each default
   cmd->add_option("--task", a->tasks, "Task names, comma-separated: aime24, aime25, amc23, "
                   "math500, gpqa_diamond")->required()->delimiter(',');
   cmd->add_option("--dataset", a->datasets, "The dataset file of each task, in --task order "

@@ -356,5 +356,29 @@ TEST_F(RunCommand, RawPromptSendsTheTemplatedPromptToCompletions) {
   EXPECT_EQ(log.header["config"]["limit"], 2);
 }
 
+TEST_F(RunCommand, SeveralTasksInOneRunEachWithItsDataset) {
+  ScriptedOpenAiServer server;
+  const fs::path dir = fresh_dir("two_tasks");
+  std::vector<std::string> args = run_args(server, dir, 8);
+  args[2] = "aime24,aime25";  // --task
+  args.insert(args.begin() + 5, {"--dataset", dataset()});
+  const Exit e = run_boxed(args);
+  ASSERT_EQ(e.status, 0) << e.err;
+  const json report = json::parse(slurp(dir / "report.json"));
+  ASSERT_EQ(report["tasks"].size(), 2u);
+  EXPECT_EQ(report["tasks"][0]["task"], "aime24");
+  EXPECT_EQ(report["tasks"][1]["task"], "aime25");
+  // The aime24 half has the same ids and seeds as the reference run, so the same scores.
+  EXPECT_EQ(report["tasks"][0], stable_report(*reference_)["tasks"][0]);
+  EXPECT_EQ(server.requests_for("aime25/63/7"), 1);
+  EXPECT_EQ(read_completion_log(dir / kCompletionLogName).n_records, 2 * kProblems * kSamples);
+
+  args.erase(args.begin() + 5, args.begin() + 7);  // one --dataset for two tasks
+  const Exit mismatch = run_boxed(args);
+  EXPECT_EQ(mismatch.status, 2);
+  EXPECT_NE(mismatch.err.find("2 task(s) but 1 --dataset file(s)"), std::string::npos)
+      << mismatch.err;
+}
+
 }  // namespace
 }  // namespace boxed::harness
