@@ -24,6 +24,9 @@ std::optional<std::string> predicted_answer(const std::string& pred, metrics::An
                     pred.find("</think>") == std::string::npos;
   if (bare) {
     if (pred.find_first_not_of(" \t\r") == std::string::npos) return std::nullopt;
+    // "Answer $ 9 $": a one-line answer with a marker is read after the marker.
+    metrics::Extraction marked = metrics::extract_answer(pred, format, metrics::ExtractMode::kFlexible);
+    if (marked.source == metrics::AnswerSource::kMarker) return marked.answer;
     return pred;
   }
   return metrics::extract_answer(pred, format, mode).answer;

@@ -107,14 +107,22 @@ std::optional<std::string> last_marker(std::string_view text) {
   // "answer" alone is not a marker ("let me check the answer again"); it needs "is", ":" or "=".
   static const RE2 kMarker(
       R"((?i)(?:final\s+answer\**\s*(?:is|:|=)?|\banswer\**\s*(?:is|:|=))\s*:?)");
+  // "Answer $ 9 $", "Answer \\( 9 \\)": "answer" right before math also marks it.
+  static const RE2 kMarkerMath(R"((?i)\banswer\s*(\$|\\\(|\\\[))");
   re2::StringPiece input(text.data(), text.size());
-  re2::StringPiece match;
-  std::size_t pos = 0;
   std::optional<std::size_t> last_end;
-  while (pos < text.size() && kMarker.Match(input, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
-    const std::size_t end = static_cast<std::size_t>(match.data() - text.data()) + match.size();
-    last_end = end;
-    pos = std::max(end, pos + 1);
+  for (const RE2* re : {&kMarker, &kMarkerMath}) {
+    re2::StringPiece groups[2];
+    const int n_groups = re == &kMarker ? 1 : 2;
+    std::size_t pos = 0;
+    while (pos < text.size() && re->Match(input, pos, text.size(), RE2::UNANCHORED, groups, n_groups)) {
+      const std::size_t start = static_cast<std::size_t>(groups[0].data() - text.data());
+      // For kMarkerMath the answer starts at the delimiter (group 1), which the reader below needs.
+      const std::size_t end = n_groups == 2 ? static_cast<std::size_t>(groups[1].data() - text.data())
+                                            : start + groups[0].size();
+      if (!last_end || end > *last_end) last_end = end;
+      pos = std::max(start + groups[0].size(), pos + 1);
+    }
   }
   if (!last_end) return std::nullopt;
   std::size_t i = *last_end;

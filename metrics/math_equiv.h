@@ -12,8 +12,10 @@
 // points). Asymmetry — the gold is trusted, the prediction is not:
 // - the prediction is capped (kMaxAnswerBytes) and parsed with node and depth limits;
 // - a prediction that hedges ("2 or 3", "\\{2, 3\\}") does not match a one-value gold "2";
-// - an equation is reduced to its right side only when its left side is a lone variable
-//   ("x = 5" matches gold "5"; "2 + 3 = 5" and "5 = 5" do not: a worked line is not an answer);
+// - a predicted equation is read by the value after its last "=" ("k = \\frac13", "2 + 3 = 5"
+//   match gold "\\frac13" and "5"), but a gold equation is reduced to its right side only when its
+//   left side is a lone variable (gold "y = 2x + 3" accepts "2x + 3"; gold "x + y = 5" needs an
+//   equation);
 // - the gold's % sign lets the prediction give either 50 or 0.5; a predicted % is just dropped.
 #pragma once
 

@@ -173,6 +173,7 @@ std::optional<Value> eval(const Expr& e, const Assignment& vars) {
     case ExprKind::kConstant:
       if (e.name == "pi") return from_complex(Complex(std::numbers::pi_v<long double>, 0));
       if (e.name == "i") return from_complex(Complex(0, 1));
+      if (e.name == "e") return from_complex(Complex(std::numbers::e_v<long double>, 0));
       return std::nullopt;  // infinity is not a value; intervals handle it structurally
     case ExprKind::kNeg: {
       auto a = eval(e.children[0], vars);

@@ -263,6 +263,7 @@ class Parser {
     if (is_alpha(c)) {
       ++pos_;
       if (c == 'i') return node(ExprKind::kConstant, {}, "i");
+      if (c == 'e') return node(ExprKind::kConstant, {}, "e");
       return node(ExprKind::kVariable, {}, std::string(1, c));
     }
     if (c == '\\') return parse_atom();
@@ -446,6 +447,7 @@ class Parser {
         return node(ExprKind::kVariable, {}, name);
       }
       if (c == 'i') return node(ExprKind::kConstant, {}, "i");
+      if (c == 'e') return node(ExprKind::kConstant, {}, "e");
       return node(ExprKind::kVariable, {}, name);
     }
     if (c == '\\') {

@@ -12,8 +12,9 @@
 // - "\\sqrt3", "\\sqrt{3}", "\\sqrt[3]{x}"; "\\sin x", "\\cot x", "\\sin^2 x", "\\log_2 8".
 // - "1.2e5" / "1.2E-3" are scientific notation (digits must follow the e); "2e" is 2 times e.
 // - "i" is the imaginary unit ("-2 + 7i"); other letters, Greek letters and subscripted names
-//   ("a_1") are variables; "\\pi" and plain "pi" are pi. "e" is a variable: MATH answers do not
-//   use Euler's number, and a variable compares equal to itself either way.
+//   ("a_1") are variables; "\\pi" and plain "pi" are pi; "e" (and "\\mathrm{e}") is Euler's number
+//   ("e^{i\\pi}" = -1, as Math-Verify reads it); a constant compares equal to itself, so answers
+//   that use e as a name still match their own spelling.
 // - Implicit multiplication by juxtaposition: "2k+2", "3R^2", "11\\sqrt2".
 // Bounded: at most kMaxExprNodes nodes and kMaxExprDepth nesting, else nullopt (the prediction is
 // untrusted).

@@ -56,13 +56,14 @@ void replace_command(std::string& s, std::string_view name, std::string_view to)
 // Unit words dropped after a number when written bare ("5 cm", "18.90 dollars"). Single letters
 // are never units here: "5m" may be 5 times m. Source: the units that occur in MATH answers
 // (Hendrycks et al. 2021 test split) and in R1-distill responses to MATH-500.
-constexpr std::array<std::string_view, 46> kUnitWords = {
+constexpr std::array<std::string_view, 49> kUnitWords = {
     "cm",      "mm",      "km",     "meters",  "meter",   "metres",  "inches", "inch",
     "feet",    "foot",    "ft",     "yards",   "yard",    "miles",   "mile",   "units",
     "unit",    "square",  "sq",     "degrees", "degree",  "cents",   "cent",   "dollars",
     "dollar",  "hours",   "hour",   "minutes", "minute",  "seconds", "second", "days",
     "mph",     "pounds",  "lbs",    "kg",      "grams",   "liters",  "gallons", "students",
-    "people",  "ways",    "points", "sec",     "cubic",   "radians"};
+    "people",  "ways",    "points", "sec",     "cubic",   "radians", "percent", "pct",
+    "percentage"};
 
 bool is_unit_word(std::string_view w) {
   for (std::string_view u : kUnitWords) {
@@ -287,7 +288,9 @@ void join_thousands(std::string& s) {
   const std::size_t lead = i - first;
   if (lead < 1 || lead > 3) return;
   int n_groups = 0;
-  while (i < s.size() && s[i] == ',') {
+  // One separator throughout: "1,000,000" or "1 000 000" (a space, as Math-Verify's tests write).
+  const char sep = i < s.size() && s[i] == ' ' ? ' ' : ',';
+  while (i < s.size() && s[i] == sep) {
     for (std::size_t k = 1; k <= 3; ++k) {
       if (i + k >= s.size() || !is_digit(s[i + k])) return;
     }
@@ -303,7 +306,7 @@ void join_thousands(std::string& s) {
   if (i != s.size()) return;
   std::string out;
   for (char c : s) {
-    if (c != ',') out += c;
+    if (c != sep) out += c;
   }
   s = std::move(out);
 }
@@ -383,6 +386,10 @@ CleanAnswer clean_latex(std::string_view answer) {
   replace_all(s, "\u00b0", "");         // degree sign
   strip_delimiters(s);
   s = unwrap_boxes(std::move(s));
+  replace_all(s, "{,}", ",");  // "14{,}916": TeX's comma without math spacing
+  replace_all(s, "**", "^");   // "x**2": Python power, as some models write
+  replace_all(s, "\\mathbb{R}", "(-\\infty,\\infty)");
+  replace_command(s, "\\varnothing", "\\emptyset");
   join_thin_space_groups(s);
   replace_spacing(s);
   replace_command(s, "\\qquad", " ");

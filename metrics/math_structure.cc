@@ -128,6 +128,12 @@ Answer parse_items(AnswerKind kind, const std::vector<std::string_view>& parts, 
   a.kind = kind;
   for (std::string_view p : parts) {
     if (a.items.size() >= kMaxItems) return make_text("");
+    p = trim(p);
+    // "19, 46, and 82" / "19, 46, \\text{ and } 82": the connective is not an item.
+    for (std::string_view word : {"and ", "or "}) {
+      if (kind == AnswerKind::kList && p.starts_with(word)) p = trim(p.substr(word.size()));
+    }
+    if (kind == AnswerKind::kList && p.empty()) continue;
     Answer item = parse(p, depth + 1);
     // "\\{1\\pm\\sqrt{5},-2\\}": the two solutions of a \\pm join the enclosing set or list.
     if ((kind == AnswerKind::kSet || kind == AnswerKind::kList) && item.kind == AnswerKind::kList) {
@@ -312,6 +318,11 @@ Answer parse(std::string_view s, int depth) {
     return a;
   }
   if (auto ineq = parse_inequality(s)) return *ineq;
+  // "{-2021, 2021}": plain braces around a comma list are a set (as Math-Verify reads them).
+  if (s.size() >= 2 && s[0] == '{' && s.back() == '}' && matching_brace(s, 0) == s.size() - 1 &&
+      split_top(s.substr(1, s.size() - 2), ",").size() > 1) {
+    return parse_items(AnswerKind::kSet, split_top(s.substr(1, s.size() - 2), ","), depth);
+  }
   if (s.starts_with("\\{") && s.ends_with("\\}")) {
     std::string_view inner = trim(s.substr(2, s.size() - 4));
     return parse_items(AnswerKind::kSet, split_top(inner, ","), depth);
@@ -366,11 +377,43 @@ int infinity_sign(const Expr& e) {
 
 bool match(const Answer& gold, const Answer& pred, bool percent, int depth);
 
+// A decimal with 9 or more places ("4.666666666666667") is a floating-point rendering; against a
+// rational gold that is not a terminating decimal it compares within the 1e-9 relative tolerance
+// instead of exactly ("0.333" still is not 1/3).
+bool long_decimal_matches(const Expr& g, const Expr& p) {
+  if (!expression_variables(g).empty() || !expression_variables(p).empty()) return false;
+  auto gv = evaluate(g, {});
+  auto pv = evaluate(p, {});
+  if (!gv || !pv || !gv->exact || !pv->exact) return false;
+  auto power_of_ten = [](Int128 d, int* places) {
+    *places = 0;
+    while (d % 10 == 0) {
+      d /= 10;
+      ++*places;
+    }
+    return d == 1;
+  };
+  int places = 0;
+  // The decimal as written: its value's denominator divides 10^places; reduced forms such as
+  // 4666666666666667/10^15 keep a power-of-two-and-five denominator.
+  Int128 d = pv->exact->den();
+  int twos = 0, fives = 0;
+  while (d % 2 == 0) { d /= 2; ++twos; }
+  while (d % 5 == 0) { d /= 5; ++fives; }
+  if (d != 1 || std::max(twos, fives) < 9) return false;
+  int gold_places = 0;
+  if (power_of_ten(gv->exact->den(), &gold_places)) return false;
+  (void)places;
+  Value approx{pv->z, std::nullopt};
+  return values_equal(Value{gv->z, std::nullopt}, approx);
+}
+
 bool exprs_match(const Expr& g, const Expr& p, bool percent) {
   const int gi = infinity_sign(g);
   const int pi = infinity_sign(p);
   if (gi != 0 || pi != 0) return gi == pi;
   if (expressions_equal(g, p)) return true;
+  if (long_decimal_matches(g, p)) return true;
   if (percent) {
     // "50\\%" answered as 0.5.
     Expr scaled;
@@ -439,7 +482,10 @@ bool match(const Answer& gold, const Answer& pred, bool percent, int depth) {
     return is_simple_variable(gold.items[0]) && match(gold.items[1], pred, percent, depth + 1);
   }
   if (p == AnswerKind::kEquation) {
-    return is_simple_variable(pred.items[0]) && match(gold, pred.items[1], percent, depth + 1);
+    // "k = \\frac13", "x+y = 5", "2+3=5": the value after the last "=" is the answer (the reading
+    // of Math-Verify and of human graders); "5 = x" is read the other way round.
+    const bool reversed = is_simple_variable(pred.items[1]) && !is_simple_variable(pred.items[0]);
+    return match(gold, pred.items[reversed ? 0 : 1], percent, depth + 1);
   }
   const bool g_unordered = g == AnswerKind::kSet || g == AnswerKind::kList;
   const bool p_unordered = p == AnswerKind::kSet || p == AnswerKind::kList;

@@ -14,8 +14,10 @@
 // - "\\pm" expands into the two solutions: "1 \\pm \\sqrt{19}" equals "1+\\sqrt{19}, 1-\\sqrt{19}".
 // - "\\cup" joins intervals in any order: "(-\\infty, 2) \\cup (3, \\infty)".
 // - Equations "y = 2x + 3": against an equation, both sides equal or lhs - rhs proportional
-//   ("5x - 7y + 11z + 4 = 0" vs "10x - 14y + 22z + 8 = 0"); against a non-equation, an equation
-//   whose left side is a lone variable compares by its right side ("x=5" vs "5", either way).
+//   ("5x - 7y + 11z + 4 = 0" vs "10x - 14y + 22z + 8 = 0"). A predicted equation against a
+//   non-equation gold compares by its last right side ("x=5", "2+3=5" vs "5"); a gold equation
+//   against a non-equation only when its left side is a lone variable ("y = 2x+3" vs "2x+3").
+// - Plain braces around a comma list are a set: "{-2021, 2021}" (Math-Verify's reading).
 //   "x \\in [-2,7]" compares as "[-2,7]"; "x > 3" as "(3, \\infty)", "a \\le x < b" as "[a, b)".
 // - A column vector "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}" equals the tuple "(1, 2)"; matrices
 //   otherwise compare by shape and entries.
@@ -25,6 +27,8 @@
 // - A one-element set or list equals its element ("\\{5\\}" vs "5").
 // - Percent: when the gold had "%", the prediction may give the percentage or the fraction
 //   ("50\\%" vs "50" or "0.5").
+// - A decimal with 9+ places against a non-terminating rational gold compares within the 1e-9
+//   tolerance ("4.666666666666667" vs "\\frac{14}{3}"); shorter roundings do not ("4.6667").
 #pragma once
 
 #include <optional>

@@ -101,6 +101,8 @@ case("the answer is \\(\\sqrt{2}\\)", M, F, r"\sqrt{2}", "marker", False, r"answ
 case("answer is \\[ 7 \\]", M, F, "7", "marker", False, r"answer in \[ \] delimiters")
 case("Answer: 5\nAnswer: 6\n", M, F, "6", "marker", False, "last marker wins")
 case("Answer: 5\nand the final \\boxed{6}", M, F, "6", "boxed", False, "a box beats a marker in flexible mode")
+case("Answer $ 9 $", M, F, "9", "marker", False, "'Answer' right before inline math")
+case(r"Answer \( (9+1) \)", M, F, "(9+1)", "marker", False, r"'Answer' right before \( \)")
 case("Let me check the answer again. It is 5.", M, F, None, "none", False,
      "'the answer' without is/: is not a marker")
 case("The answer is\n", M, F, None, "none", False, "marker followed by nothing")
