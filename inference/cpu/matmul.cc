@@ -23,6 +23,21 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
     thread_local std::vector<float> w_f32;
     const int row0 = tile * kTileRows;
     const int rows = std::min(kTileRows, out - row0);
+    if (n < 4 && w.dtype == model::DType::kBF16 && rows % 4 == 0) {
+      // Decode: BF16 rows widened in registers (dot4_bf16 == dot4 on the widened rows).
+      const auto wr16 = [&](int r) { return reinterpret_cast<const uint16_t*>(w.row(row0 + r)); };
+      for (int t = 0; t < n; ++t) {
+        const float* xt = x + static_cast<size_t>(t) * in;
+        float* yt = y + static_cast<size_t>(t) * out + row0;
+        for (int r = 0; r < rows; r += 4) {
+          dot4_bf16(xt, wr16(r), wr16(r + 1), wr16(r + 2), wr16(r + 3), in, yt + r);
+        }
+        if (bias != nullptr) {
+          for (int i = 0; i < rows; ++i) yt[i] += bias_f32[row0 + i];
+        }
+      }
+      return;
+    }
     w_f32.resize(static_cast<size_t>(kTileRows) * in);
     model::convert_to_f32(w.dtype, w.row(row0), static_cast<size_t>(rows) * in, w_f32.data());
     const auto wr = [&](int r) { return w_f32.data() + static_cast<size_t>(r) * in; };

@@ -7,8 +7,11 @@
 // buffer) and then reused for all n rows of x, so the weight bytes are read once per call
 // whatever the batch size — decode is bound by the memory bandwidth of reading W
 // (out * in * dtype bytes) at batch 1 and by FMAs (2 * n * out * in flops) at large batches.
-// Tiles are the unit of oneTBB parallelism; each y element is one dot() (see dot.h), so results
-// are bit-identical for any n and any thread count.
+// With fewer than 4 x rows (decode) and BF16 weights the tile is not materialised: rows are
+// widened in registers (dot4_bf16), so each weight byte is read once from memory.
+// Tiles are the unit of oneTBB parallelism; each y element has the bits of one dot() over the
+// widened row (see dot.h) on every path, so results are bit-identical for any n and any thread
+// count.
 #pragma once
 
 #include "inference/model/safetensors.h"

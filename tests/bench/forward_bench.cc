@@ -19,6 +19,7 @@
 #include <tbb/parallel_for.h>
 
 #include "inference/cpu/forward.h"
+#include "inference/cpu/matmul.h"
 #include "inference/model/random_model.h"
 #include "inference/tools.h"
 #include "tests/inference/model/scratch_dir.h"
@@ -43,6 +44,26 @@ void BM_ReadBandwidth(benchmark::State& state) {
     benchmark::DoNotOptimize(partial.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * (int64_t{1} << 30));
+}
+
+// One BF16 linear layer of the 1.5B shape's MLP (gate_proj: 8960 x 1536, 27.5 MB) at batch
+// `range(0)`: weight GB/s at batch 1 (bandwidth-bound), GFLOP/s at batch 64 (FMA-bound).
+void BM_MatmulBf16(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  constexpr int kOut = 8960, kIn = 1536;
+  std::vector<uint16_t> w(size_t{kOut} * kIn);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = model::f32_to_bf16(static_cast<float>(i % 251) / 251.0f - 0.5f);
+  const model::TensorView view{.name = "w", .dtype = model::DType::kBF16, .shape = {kOut, kIn},
+                               .data = reinterpret_cast<const std::byte*>(w.data())};
+  std::vector<float> x(size_t(n) * kIn, 0.01f), y(size_t(n) * kOut);
+  for (auto _ : state) {
+    matmul(x.data(), n, view, nullptr, y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["weight_GB_per_s"] =
+      benchmark::Counter(w.size() * 2 / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP_per_s"] =
+      benchmark::Counter(2.0 * n * kOut * kIn / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 size_t weight_bytes(const model::Model& m) {
@@ -135,6 +156,7 @@ void BM_DecodeR1Distill1p5B(benchmark::State& state) {
 }  // namespace boxed::inference::cpu
 
 BENCHMARK(boxed::inference::cpu::BM_ReadBandwidth)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
+BENCHMARK(boxed::inference::cpu::BM_MatmulBf16)->Arg(1)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(boxed::inference::cpu::BM_DecodeTiny)->Arg(1)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(boxed::inference::cpu::BM_DecodeR1Distill1p5B)
     ->Arg(1)->Arg(64)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
