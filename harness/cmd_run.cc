@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <string>
 
 #include "harness/commands.h"
 #include "harness/run_setup.h"
@@ -30,6 +31,10 @@ struct RunArgs {
   bool raw_prompt = false, quiet = false, no_text = false, allow_partial = false;
   std::vector<std::string> argv;
 };
+
+// A float as the double its shortest decimal form names (0.6f → 0.6, not 0.6000000238418579),
+// so the log and its refusal messages show what the user typed.
+double shortest(float value) { return std::stod(fmt::format("{}", value)); }
 
 void run(const RunArgs& a) {
   const Shard shard = a.shard.empty() ? Shard{} : parse_shard(a.shard);
@@ -75,8 +80,8 @@ void run(const RunArgs& a) {
       {"prompt_mode", a.raw_prompt ? "raw" : "chat"},
       {"chat_template", a.chat_template},
       {"sampling",
-       {{"temperature", sampling.temperature}, {"top_p", sampling.top_p},
-        {"top_k", sampling.top_k}, {"min_p", sampling.min_p},
+       {{"temperature", shortest(sampling.temperature)}, {"top_p", shortest(sampling.top_p)},
+        {"top_k", sampling.top_k}, {"min_p", shortest(sampling.min_p)},
         {"max_tokens", sampling.max_tokens}}},
       {"samples", a.samples},
       {"seed", a.seed},
