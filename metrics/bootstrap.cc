@@ -1,6 +1,8 @@
 #include "metrics/bootstrap.h"
 
 #include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -61,6 +63,23 @@ double resample_problem(SplitMix64& rng, const ProblemCounts& p) {
   return static_cast<double>(hits) / static_cast<double>(p.n);
 }
 
+// Replicate r draws from its own stream, seeded from (seed, r), so replicates run in parallel and
+// the result does not depend on the thread count.
+SplitMix64 replicate_rng(uint64_t seed, size_t r) {
+  SplitMix64 mix(seed ^ (0xd1b54a32d192ed03ULL * (static_cast<uint64_t>(r) + 1)));
+  return SplitMix64(mix.next());
+}
+
+template <typename Fn>
+void for_each_replicate(std::vector<double>& replicates, uint64_t seed, Fn fn) {
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, replicates.size()), [&](const tbb::blocked_range<size_t>& range) {
+    for (size_t r = range.begin(); r != range.end(); ++r) {
+      SplitMix64 rng = replicate_rng(seed, r);
+      replicates[r] = fn(rng);
+    }
+  });
+}
+
 double pass_at_1(std::span<const ProblemCounts> problems) {
   double sum = 0;
   for (const ProblemCounts& p : problems) sum += static_cast<double>(p.correct) / p.n;
@@ -80,14 +99,13 @@ double quantile(std::vector<double>& values, double q) {
 
 Interval bootstrap_interval(std::span<const ProblemCounts> problems, const BootstrapOptions& options) {
   check(problems, options);
-  SplitMix64 rng(options.seed);
   const auto n_problems = static_cast<uint32_t>(problems.size());
   std::vector<double> replicates(static_cast<size_t>(options.resamples));
-  for (double& r : replicates) {
+  for_each_replicate(replicates, options.seed, [&](SplitMix64& rng) {
     double sum = 0;
     for (uint32_t i = 0; i < n_problems; ++i) sum += resample_problem(rng, problems[rng.below(n_problems)]);
-    r = sum / n_problems;
-  }
+    return sum / n_problems;
+  });
   const double tail = (1 - options.level) / 2;
   return {quantile(replicates, tail), quantile(replicates, 1 - tail)};
 }
@@ -103,18 +121,17 @@ PairedDiff paired_bootstrap(std::span<const ProblemCounts> base, std::span<const
   }
   check(base, options);
   check(cand, options);
-  SplitMix64 rng(options.seed);
   const auto n_problems = static_cast<uint32_t>(base.size());
   std::vector<double> replicates(static_cast<size_t>(options.resamples));
-  for (double& r : replicates) {
+  for_each_replicate(replicates, options.seed, [&](SplitMix64& rng) {
     double sum = 0;
     for (uint32_t i = 0; i < n_problems; ++i) {
       const uint32_t pick = rng.below(n_problems);
       const double b = resample_problem(rng, base[pick]);
       sum += resample_problem(rng, cand[pick]) - b;
     }
-    r = sum / n_problems;
-  }
+    return sum / n_problems;
+  });
   PairedDiff d;
   d.diff = pass_at_1(cand) - pass_at_1(base);
   d.lower_one_sided = quantile(replicates, alpha);

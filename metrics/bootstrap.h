@@ -21,9 +21,11 @@
 // ("resampling problems, and samples within problems"); the standard error in
 // metrics/standard_error.h is the unduplicated one.
 //
-// Deterministic: the stream is SplitMix64 from `seed`, integers by Lemire's multiply-shift with
-// rejection ("Fast Random Integer Generation in an Interval", ACM TOMACS 2019) — the same numbers
-// on every platform, unlike std::uniform_int_distribution. Quantiles interpolate linearly
+// Deterministic: replicate r draws from its own SplitMix64 stream seeded from (seed, r), so the
+// replicates run in parallel (oneTBB) and the interval does not depend on the thread count.
+// Integers come from Lemire's multiply-shift with rejection ("Fast Random Integer Generation in
+// an Interval", ACM TOMACS 2019): the same numbers on every platform, unlike
+// std::uniform_int_distribution. Quantiles interpolate linearly
 // between order statistics (Hyndman & Fan 1996 type 7, numpy's default).
 #pragma once
 

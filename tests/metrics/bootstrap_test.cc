@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "metrics/standard_error.h"
+#include <tbb/global_control.h>
 
 namespace boxed::metrics {
 namespace {
@@ -38,6 +39,18 @@ TEST(Bootstrap, SameSeedSameIntervalOtherSeedOther) {
   EXPECT_EQ(a.lower, b.lower);
   EXPECT_EQ(a.upper, b.upper);
   EXPECT_TRUE(a.lower != c.lower || a.upper != c.upper);
+}
+
+TEST(Bootstrap, SameIntervalWhateverTheThreadCount) {
+  const auto p = spread(40, 16);
+  const Interval many = bootstrap_interval(p, {.resamples = 800, .seed = 21});
+  const PairedDiff dm = paired_bootstrap(p, spread(40, 16), {.resamples = 800, .seed = 21}, 0.05);
+  tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+  const Interval single = bootstrap_interval(p, {.resamples = 800, .seed = 21});
+  const PairedDiff ds = paired_bootstrap(p, spread(40, 16), {.resamples = 800, .seed = 21}, 0.05);
+  EXPECT_EQ(many.lower, single.lower);
+  EXPECT_EQ(many.upper, single.upper);
+  EXPECT_EQ(dm.lower_one_sided, ds.lower_one_sided);
 }
 
 TEST(Bootstrap, NoVariationGivesAPointInterval) {
