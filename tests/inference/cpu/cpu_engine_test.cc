@@ -226,6 +226,23 @@ TEST_F(CpuEngineTest, UnservableRequestsComeBackAsErrorsOnce) {
   EXPECT_EQ(got.at("e/2/0").error, "sampling.top_p: expected 0 < top_p <= 1, found 0");
 }
 
+TEST_F(CpuEngineTest, ARequestOutgrowingTheKvCacheFailsAloneAsAValue) {
+  // Two blocks of 16 positions: a 20-token-odd prompt cannot grow to 40 new tokens.
+  Request grows{.id = "k/0/0", .prompt = r1_prompt("Tell me a long story.")};
+  grows.sampling = {.temperature = 0, .max_tokens = 40};
+  Request fits{.id = "k/1/0", .prompt = r1_prompt("Hi")};
+  fits.sampling = {.temperature = 0, .max_tokens = 2};
+  CpuEngine engine({.model_dir = model(), .threads = 1, .n_kv_blocks = 2});
+  const Results got = run(engine, {grows, fits});
+  ASSERT_LE(got.at("k/0/0").prompt_tokens, 32);
+  EXPECT_EQ(got.at("k/0/0").finish_reason, FinishReason::kError);
+  EXPECT_NE(got.at("k/0/0").error.find("KV cache (2 blocks of 16 tokens) cannot hold"),
+            std::string::npos)
+      << got.at("k/0/0").error;
+  EXPECT_EQ(got.at("k/1/0").finish_reason, FinishReason::kLength);
+  EXPECT_EQ(got.at("k/1/0").completion_tokens, 2);
+}
+
 TEST_F(CpuEngineTest, FactoryBuildsItAsCpuAndAsTheAutoFallback) {
   const std::vector<std::string> built = compiled_backends();
   EXPECT_NE(std::ranges::find(built, "cpu"), built.end());

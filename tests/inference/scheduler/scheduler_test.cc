@@ -188,6 +188,23 @@ TEST(Scheduler, FailsOnlyWhatCannotFitTheWholeCache) {
   EXPECT_EQ(grown.free_at_end, 6);
 }
 
+TEST(Scheduler, GivesUpSharingWhenPrefixAndSampleCannotBothFit) {
+  // Prompt of 7 tokens, blocks of 4: the prefix (6 positions) fills both blocks of the pool and a
+  // forked sample would need a third for its copy-on-write. The samples then prefill alone
+  // (7 positions each, 2 blocks) and still produce what an unconstrained run produces.
+  SchedulerOptions tiny = roomy();
+  tiny.n_blocks = 2;
+  const std::vector<std::vector<int32_t>> prompts(3, prompt_of(5, 7));
+  const Outcome out = simulate(tiny, prompts, 1, /*eos=*/false);
+  const Outcome reference = simulate(roomy(), prompts, 1, /*eos=*/false);
+  EXPECT_EQ(out.failed, (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(out.generated, reference.generated);
+  EXPECT_EQ(out.stats.forks, 0);
+  EXPECT_EQ(out.stats.prompt_tokens_computed, 6 + 3 * 7);  // the dropped prefix, then 3 alone
+  EXPECT_EQ(reference.stats.forks, 3);
+  EXPECT_EQ(out.free_at_end, 2);
+}
+
 TEST(Scheduler, AdmitsInArrivalOrder) {
   SchedulerOptions o = roomy();
   o.max_batch_sequences = 1;
