@@ -6,6 +6,7 @@
 #include <tbb/global_control.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 
 #include "datasets/prompt.h"
@@ -254,6 +255,38 @@ TEST(ResolveTask, UnknownNameSuggests) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("unknown task 'math5000'; did you mean 'math500'?"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace boxed::harness
+
+namespace boxed::harness {
+namespace {
+
+// The real sets in ../shared/datasets (skipped without them): every problem answered with its own
+// gold inside \boxed{} — written the way a model would (AIME "025" as 25, AMC 27.0 as 27) — must
+// score pass@1 = 1 through the task's loader, extractor and grader.
+TEST(ScoreRealDatasets, GoldAnswersScoreFull) {
+  const char* dir = std::getenv("BOXED_SOURCE_DIR");
+  const std::string shared = std::string(dir ? dir : BOXED_SOURCE_DIR_PATH) + "/../shared/datasets/";
+  int scored = 0;
+  for (const char* task : {"aime24", "aime25", "amc23", "math500"}) {
+    const std::string path = shared + task + "/test.jsonl";
+    if (!std::filesystem::exists(path)) continue;
+    const datasets::TaskSpec& spec = resolve_task(task);
+    const datasets::LoadedDataset data = datasets::load_dataset(spec, path);
+    std::vector<CompletionRecord> c;
+    for (const datasets::Problem& p : data.problems) {
+      std::string answer = p.answer;
+      if (spec.grader == "integer") answer = std::to_string(std::stoll(answer));  // "025" -> "25"
+      c.push_back(rec(p.id, 0, "<think>...</think> The answer is $\\boxed{" + answer + "}$."));
+    }
+    const reports::TaskReport t = score_task(spec, data, c, {}, {}, nullptr);
+    EXPECT_DOUBLE_EQ(t.primary().pass_at_1.value, 1.0) << task;
+    for (const reports::ProblemRow& row : t.problems) EXPECT_EQ(row.correct, 1) << task << " " << row.id;
+    ++scored;
+  }
+  if (scored == 0) GTEST_SKIP() << shared << " not found: ../shared is absent, nothing to check";
 }
 
 }  // namespace
