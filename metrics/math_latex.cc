@@ -390,6 +390,18 @@ CleanAnswer clean_latex(std::string_view answer) {
   replace_all(s, "**", "^");   // "x**2": Python power, as some models write
   replace_all(s, "\\mathbb{R}", "(-\\infty,\\infty)");
   replace_command(s, "\\varnothing", "\\emptyset");
+  // Plain-text relations: "x >= 5", "x <= 2", "x != 3".
+  replace_all(s, ">=", "\\geq ");
+  replace_all(s, "<=", "\\leq ");
+  replace_all(s, "!=", "\\neq ");
+  // "x \\approx 11" states the value; in "x = \\frac13 \\approx 0.33" the exact value comes first.
+  if (const std::size_t at = s.find("\\approx"); at != std::string::npos) {
+    if (s.substr(0, at).find('=') != std::string::npos) {
+      s.erase(at);
+    } else {
+      s.replace(at, 7, "=");
+    }
+  }
   join_thin_space_groups(s);
   replace_spacing(s);
   replace_command(s, "\\qquad", " ");

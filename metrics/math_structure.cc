@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 
 #include "metrics/math_eval.h"
 #include "metrics/math_latex.h"
@@ -147,13 +148,22 @@ Answer parse_items(AnswerKind kind, const std::vector<std::string_view>& parts, 
 
 // "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}".
 std::optional<Answer> parse_matrix(std::string_view s, int depth) {
-  static constexpr std::array<std::string_view, 5> kEnvs = {"pmatrix", "bmatrix", "matrix",
-                                                            "Bmatrix", "smallmatrix"};
+  static constexpr std::array<std::string_view, 6> kEnvs = {"pmatrix", "bmatrix", "matrix",
+                                                            "Bmatrix", "smallmatrix", "array"};
+  // "[\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}]": brackets around an array are its delimiters.
+  if (s.size() > 2 && s.front() == '[' && s.back() == ']' && s.substr(1).starts_with("\\begin{array}")) {
+    s = trim(s.substr(1, s.size() - 2));
+  }
   for (std::string_view env : kEnvs) {
     const std::string begin = "\\begin{" + std::string(env) + "}";
     const std::string end = "\\end{" + std::string(env) + "}";
     if (!s.starts_with(begin) || !s.ends_with(end)) continue;
     std::string_view body = trim(s.substr(begin.size(), s.size() - begin.size() - end.size()));
+    if (env == "array" && body.starts_with("{")) {
+      const std::size_t spec_end = matching_brace(body, 0);  // the column spec "{cc}"
+      if (spec_end == std::string_view::npos) return std::nullopt;
+      body = trim(body.substr(spec_end + 1));
+    }
     Answer m;
     m.kind = AnswerKind::kMatrix;
     std::vector<std::string_view> rows;
@@ -315,6 +325,8 @@ Answer parse(std::string_view s, int depth) {
     a.kind = AnswerKind::kEquation;
     a.items.push_back(parse(eq.front(), depth + 1));
     a.items.push_back(parse(eq.back(), depth + 1));
+    // A chain "1 = y = x = 0": its last link's left side, which may name the answer's variable.
+    if (eq.size() > 2) a.items.push_back(parse(eq[eq.size() - 2], depth + 1));
     return a;
   }
   if (auto ineq = parse_inequality(s)) return *ineq;
@@ -377,35 +389,49 @@ int infinity_sign(const Expr& e) {
 
 bool match(const Answer& gold, const Answer& pred, bool percent, int depth);
 
-// A decimal with 9 or more places ("4.666666666666667") is a floating-point rendering; against a
-// rational gold that is not a terminating decimal it compares within the 1e-9 relative tolerance
-// instead of exactly ("0.333" still is not 1/3).
+// A decimal with 6 or more places ("0.333333", "4.666666666666667") is a rounding of a repeating
+// decimal: against a rational gold that does not terminate it is equal when it is exactly the
+// gold rounded (half up) or truncated at that many places. Six places is Math-Verify's default float_rounding;
+// "0.333" and "4.6667" stay unequal to 1/3 and 14/3.
+constexpr int kMinDecimalPlaces = 6;
+// Decimal places of a terminating decimal (denominator 2^a 5^b): max(a, b); -1 if it repeats.
+int decimal_places(const Rational& q) {
+  Int128 d = q.den();
+  int twos = 0, fives = 0;
+  while (d % 2 == 0) {
+    d /= 2;
+    ++twos;
+  }
+  while (d % 5 == 0) {
+    d /= 5;
+    ++fives;
+  }
+  return d == 1 ? std::max(twos, fives) : -1;
+}
+
+// floor(n / d) for d > 0.
+Int128 floor_div(Int128 n, Int128 d) {
+  Int128 q = n / d;
+  if ((n % d != 0) && (n < 0)) --q;
+  return q;
+}
+
 bool long_decimal_matches(const Expr& g, const Expr& p) {
   if (!expression_variables(g).empty() || !expression_variables(p).empty()) return false;
   auto gv = evaluate(g, {});
   auto pv = evaluate(p, {});
   if (!gv || !pv || !gv->exact || !pv->exact) return false;
-  auto power_of_ten = [](Int128 d, int* places) {
-    *places = 0;
-    while (d % 10 == 0) {
-      d /= 10;
-      ++*places;
-    }
-    return d == 1;
-  };
-  int places = 0;
-  // The decimal as written: its value's denominator divides 10^places; reduced forms such as
-  // 4666666666666667/10^15 keep a power-of-two-and-five denominator.
-  Int128 d = pv->exact->den();
-  int twos = 0, fives = 0;
-  while (d % 2 == 0) { d /= 2; ++twos; }
-  while (d % 5 == 0) { d /= 5; ++fives; }
-  if (d != 1 || std::max(twos, fives) < 9) return false;
-  int gold_places = 0;
-  if (power_of_ten(gv->exact->den(), &gold_places)) return false;
-  (void)places;
-  Value approx{pv->z, std::nullopt};
-  return values_equal(Value{gv->z, std::nullopt}, approx);
+  const int places = decimal_places(*pv->exact);
+  if (places < kMinDecimalPlaces || decimal_places(*gv->exact) >= 0) return false;
+  // The prediction must be the gold rounded or truncated at its number of places, exactly.
+  auto scale = checked_pow(Rational::integer(10), places);
+  auto scaled_gold = scale ? checked_mul(*gv->exact, *scale) : std::nullopt;
+  auto scaled_pred = scale ? checked_mul(*pv->exact, *scale) : std::nullopt;
+  if (!scaled_gold || !scaled_pred || !scaled_pred->is_integer()) return false;
+  const Int128 n = scaled_gold->num(), d = scaled_gold->den();
+  const Int128 truncated = n / d;                   // toward zero
+  const Int128 rounded = floor_div(2 * n + d, 2 * d);  // half up
+  return scaled_pred->num() == truncated || scaled_pred->num() == rounded;
 }
 
 bool exprs_match(const Expr& g, const Expr& p, bool percent) {
@@ -479,7 +505,9 @@ bool match(const Answer& gold, const Answer& pred, bool percent, int depth) {
     return all_expr && expressions_proportional(difference(gold), difference(pred));
   }
   if (g == AnswerKind::kEquation) {
-    return is_simple_variable(gold.items[0]) && match(gold.items[1], pred, percent, depth + 1);
+    const bool named = is_simple_variable(gold.items[0]) ||
+                       (gold.items.size() > 2 && is_simple_variable(gold.items[2]));
+    return named && match(gold.items[1], pred, percent, depth + 1);
   }
   if (p == AnswerKind::kEquation) {
     // "k = \\frac13", "x+y = 5", "2+3=5": the value after the last "=" is the answer (the reading

@@ -27,8 +27,10 @@
 // - A one-element set or list equals its element ("\\{5\\}" vs "5").
 // - Percent: when the gold had "%", the prediction may give the percentage or the fraction
 //   ("50\\%" vs "50" or "0.5").
-// - A decimal with 9+ places against a non-terminating rational gold compares within the 1e-9
-//   tolerance ("4.666666666666667" vs "\\frac{14}{3}"); shorter roundings do not ("4.6667").
+// - A decimal with 6+ places against a non-terminating rational gold is equal when it is the
+//   gold rounded or truncated at that many places ("0.333333", "4.666666666666667" vs 1/3, 14/3);
+//   shorter roundings are not ("0.333", "4.6667"). Six places: Math-Verify's default
+//   float_rounding.
 #pragma once
 
 #include <optional>
