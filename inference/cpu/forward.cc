@@ -4,11 +4,11 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
-#include <tbb/parallel_for.h>
 
 #include "inference/cpu/attention.h"
 #include "inference/cpu/embedding.h"
 #include "inference/cpu/matmul.h"
+#include "inference/cpu/parallel.h"
 #include "inference/cpu/rmsnorm.h"
 #include "inference/cpu/rope.h"
 #include "inference/cpu/silu_mul.h"
@@ -120,7 +120,7 @@ void CpuForward::run(const ForwardBatch& b, KvCache& cache, std::span<float> log
     matmul(xn.data(), n, layer.k_proj, optional_ptr(layer.k_bias), k.data());
     matmul(xn.data(), n, layer.v_proj, optional_ptr(layer.v_bias), v.data());
     // RoPE, then K and V into the cache: each token owns its slot, so tokens run in parallel.
-    tbb::parallel_for(0, n, [&](int t) {
+    parallel_items(n, grain_for(size_t(c.n_heads + 2 * c.n_kv_heads) * c.head_dim * 4), [&](int t) {
       for (int h = 0; h < c.n_heads; ++h) {
         apply_rope(&q[t * q_dim + size_t(h) * c.head_dim], c.head_dim, b.positions[t], inv_freq_.data());
       }
@@ -136,7 +136,10 @@ void CpuForward::run(const ForwardBatch& b, KvCache& cache, std::span<float> log
     });
     // Attention reads the whole batch's writes above: one task per (token, head).
     const KvCache& cache_view = cache;
-    tbb::parallel_for(0, n * c.n_heads, [&](int task) {
+    int64_t positions_sum = 0;
+    for (int32_t p : b.positions) positions_sum += p + 1;
+    const size_t work_per_head = 2 * static_cast<size_t>(positions_sum / n) * c.head_dim;
+    parallel_items(n * c.n_heads, grain_for(work_per_head), [&](int task) {
       const int t = task / c.n_heads;
       const int h = task % c.n_heads;
       attend_head(&q[t * q_dim], h, c.n_heads, cache_view, l, table_of(t), b.positions[t], &attn[t * q_dim]);

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <vector>
 
-#include <tbb/parallel_for.h>
-
 #include "inference/cpu/dot.h"
+#include "inference/cpu/parallel.h"
 
 namespace boxed::inference::cpu {
 
@@ -19,7 +18,8 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
     bias_f32.resize(out);
     model::convert_to_f32(bias->dtype, bias->data, out, bias_f32.data());
   }
-  tbb::parallel_for(0, n_tiles, [&](int tile) {
+  const int grain = grain_for(static_cast<size_t>(kTileRows) * in * std::max(n, 1));
+  parallel_items(n_tiles, grain, [&](int tile) {
     thread_local std::vector<float> w_f32;
     const int row0 = tile * kTileRows;
     const int rows = std::min(kTileRows, out - row0);

@@ -3,9 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include <tbb/parallel_for.h>
-
 #include "inference/cpu/dot.h"
+#include "inference/cpu/parallel.h"
 
 namespace boxed::inference::cpu {
 
@@ -13,7 +12,7 @@ void rmsnorm(const float* x, int n, const model::TensorView& weight, float eps, 
   const int dim = static_cast<int>(weight.shape[0]);
   std::vector<float> w(dim);
   model::convert_to_f32(weight.dtype, weight.data, dim, w.data());
-  tbb::parallel_for(0, n, [&](int t) {
+  parallel_items(n, grain_for(dim), [&](int t) {
     const float* xt = x + static_cast<size_t>(t) * dim;
     float* yt = y + static_cast<size_t>(t) * dim;
     const float mean_square = dot(xt, xt, dim) / static_cast<float>(dim);
