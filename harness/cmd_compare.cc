@@ -32,8 +32,10 @@ void add_compare_command(CLI::App& app, int& exit_code) {
                   "One-sided significance level: the gate uses the (1 - alpha) lower bound (default 0.05)")
       ->check(CLI::Range(0.0001, 0.5));
   cmd->add_option("--min", args->mins,
-                  "TASK:METRIC=POINTS that the candidate must reach (repeatable), e.g. aime24:pass@1=25 "
-                  "math500:cons@n=80; METRIC is pass@1, pass@K, maj@K or cons@n");
+                  "TASK:METRIC=POINTS that the candidate must reach, one per flag, e.g. --min "
+                  "aime24:pass@1=25 --min math500:cons@n=80; METRIC is pass@1, pass@K, maj@K or cons@n")
+      ->expected(1)  // one value per flag (repeat the flag), so positionals after it stay positionals
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--resamples", args->gate.resamples, "Bootstrap replicates (default 2000)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->gate.seed, "Bootstrap seed (default 0)");

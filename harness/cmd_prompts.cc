@@ -29,7 +29,9 @@ void add_prompts_command(CLI::App& app, int& /*exit_code*/) {
   cmd->add_option("--dataset", args->dataset, "The task's dataset file")->required();
   cmd->add_option("--seed", args->seed, "Run seed (decides GPQA choice order)");
   cmd->add_option("--limit", args->limit, "Only the first N problems (0 = all)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--field", args->fields, "Dataset field mapping CANONICAL=NAME_IN_FILE (repeatable)");
+  cmd->add_option("--field", args->fields, "Dataset field mapping CANONICAL=NAME_IN_FILE (repeatable)")
+      ->expected(1)  // one value per flag (repeat the flag), so positionals after it stay positionals
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--model", args->model,
                   "Model directory (or tokenizer_config.json) whose chat template renders \"prompt\"");
   cmd->add_option("--chat-template", args->chat_template,

@@ -48,8 +48,10 @@ void add_score_command(CLI::App& app, int& /*exit_code*/) {
   cmd->add_option("--bootstrap-resamples", args->bootstrap_resamples, "Bootstrap replicates")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--field", args->fields,
-                  "Dataset field mapping CANONICAL=NAME_IN_FILE (repeatable), e.g. problem=question "
-                  "answer=final id=uid");
+                  "Dataset field mapping CANONICAL=NAME_IN_FILE, one per flag, e.g. --field "
+                  "problem=question --field answer=final --field id=uid")
+      ->expected(1)  // one value per flag (repeat the flag), so positionals after it stay positionals
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--model", args->model, "Model name to record in the report (for `boxed table`)");
   cmd->add_option("--backend", args->backend, "Backend name to record in the report");
   cmd->callback([args] {
