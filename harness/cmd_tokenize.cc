@@ -52,8 +52,7 @@ std::string read_input(const std::string& input) {
 // not such an object (then the input is plain text, resp. plain ids). Once the first line is
 // JSONL, every later non-empty line must be too.
 std::optional<std::vector<ordered_json>> parse_jsonl(const std::string& text,
-                                                     const std::string& source,
-                                                     const char* key) {
+                                                     const std::string& source, const char* key) {
   std::vector<ordered_json> rows;
   std::istringstream in(text);
   size_t line_no = 0;
@@ -64,8 +63,8 @@ std::optional<std::vector<ordered_json>> parse_jsonl(const std::string& text,
     const bool ok = !j.is_discarded() && j.is_object() && j.contains(key);
     if (!ok && rows.empty()) return std::nullopt;
     if (!ok) {
-      throw std::runtime_error(fmt::format("{}:{}: expected a JSON object with \"{}\"", source,
-                                           line_no, key));
+      throw std::runtime_error(
+          fmt::format("{}:{}: expected a JSON object with \"{}\"", source, line_no, key));
     }
     rows.push_back(std::move(j));
   }
@@ -73,7 +72,9 @@ std::optional<std::vector<ordered_json>> parse_jsonl(const std::string& text,
   return rows;
 }
 
-std::string join_ids(const std::vector<int32_t>& ids) { return fmt::format("{}", fmt::join(ids, ",")); }
+std::string join_ids(const std::vector<int32_t>& ids) {
+  return fmt::format("{}", fmt::join(ids, ","));
+}
 
 // "1,2,3", "1 2 3" or a JSON array.
 std::vector<int32_t> parse_ids(const std::string& text, const std::string& source) {
@@ -88,8 +89,10 @@ std::vector<int32_t> parse_ids(const std::string& text, const std::string& sourc
     } catch (const std::exception&) {
     }
     if (used != token.size() || v < 0 || v > INT32_MAX) {
-      throw std::runtime_error(fmt::format("{}: expected a token id (non-negative integer), "
-                                           "found \"{}\"", source, token));
+      throw std::runtime_error(
+          fmt::format("{}: expected a token id (non-negative integer), "
+                      "found \"{}\"",
+                      source, token));
     }
     ids.push_back(static_cast<int32_t>(v));
     token.clear();
@@ -120,7 +123,8 @@ void add_tokenize_command(CLI::App& app, int& /*exit_code*/) {
       "Example: boxed tokenize --tokenizer models/r1-1.5b --text 'What is 1+1?'");
   add_tokenizer_options(cmd, *args);
   CLI::Option* text_opt = cmd->add_option("--text", *text, "The text to encode");
-  cmd->add_option("input", args->input, "FILE to encode (plain text or JSONL with \"text\"); - for stdin")
+  cmd->add_option("input", args->input,
+                  "FILE to encode (plain text or JSONL with \"text\"); - for stdin")
       ->excludes(text_opt);
   cmd->add_flag("--no-special", *plain,
                 "Treat special-token strings as plain text (encoded byte by byte)");
@@ -141,7 +145,8 @@ void add_tokenize_command(CLI::App& app, int& /*exit_code*/) {
       return;
     }
     for (ordered_json& row : *rows) {
-      if (!row["text"].is_string()) throw std::runtime_error(source + ": \"text\" must be a string");
+      if (!row["text"].is_string())
+        throw std::runtime_error(source + ": \"text\" must be a string");
       row["ids"] = tok->encode(row["text"].get<std::string>(), !*plain);
       fmt::print("{}\n", row.dump(-1, ' ', false, ordered_json::error_handler_t::replace));
     }

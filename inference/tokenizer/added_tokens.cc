@@ -43,7 +43,8 @@ bool is_word_code_point(uint32_t cp) {
 AddedTokenMatcher::AddedTokenMatcher(std::vector<AddedToken> tokens) : tokens_(std::move(tokens)) {
   for (size_t i = 0; i < tokens_.size(); ++i) {
     if (tokens_[i].content.empty()) continue;
-    by_first_byte_[static_cast<unsigned char>(tokens_[i].content[0])].push_back(static_cast<int>(i));
+    by_first_byte_[static_cast<unsigned char>(tokens_[i].content[0])].push_back(
+        static_cast<int>(i));
   }
 }
 

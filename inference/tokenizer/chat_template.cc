@@ -2,12 +2,11 @@
 #include "inference/tokenizer/chat_template.h"
 
 #include <filesystem>
-#include <optional>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
-
-#include <nlohmann/json.hpp>
 
 namespace boxed::inference::tokenizer {
 namespace {
@@ -132,7 +131,8 @@ ChatTemplate ChatTemplate::load(const std::string& path, const std::string& over
   }
   // transformers >= 4.43 may save the template beside the config instead.
   if (fs::is_regular_file(dir / "chat_template.jinja")) {
-    return recognise(read_file(dir / "chat_template.jinja"), (dir / "chat_template.jinja").string());
+    return recognise(read_file(dir / "chat_template.jinja"),
+                     (dir / "chat_template.jinja").string());
   }
   // No template written down (e.g. the tiny test model): a tokenizer with the R1 markers as
   // added tokens is an R1 model.
@@ -142,7 +142,8 @@ ChatTemplate ChatTemplate::load(const std::string& path, const std::string& over
       return ChatTemplate(ChatTemplateKind::kDeepSeekR1);
     }
   }
-  throw std::runtime_error(path + ": no chat template found (tokenizer_config.json "
+  throw std::runtime_error(path +
+                           ": no chat template found (tokenizer_config.json "
                            "\"chat_template\", chat_template.jinja, or R1 markers in "
                            "tokenizer.json); choose one with --chat-template (" +
                            builtin_list() + ")");

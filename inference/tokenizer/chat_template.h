@@ -13,7 +13,8 @@
 //   chatml       Qwen2 ChatML: "<|im_start|>role\n…<|im_end|>\n", generation prompt
 //                "<|im_start|>assistant\n".
 //   llama3       Llama-3 Instruct: "<|begin_of_text|><|start_header_id|>role<|end_header_id|>\n\n…
-//                <|eot_id|>", generation prompt "<|start_header_id|>assistant<|end_header_id|>\n\n".
+//                <|eot_id|>", generation prompt
+//                "<|start_header_id|>assistant<|end_header_id|>\n\n".
 //   raw          the contents only, concatenated (no BOS, no markers).
 // The sources of each are cited in chat_template.cc.
 #pragma once

@@ -19,7 +19,8 @@ constexpr std::string_view kGpt2Pattern =
     R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
 // Oniguruma's Unicode \s (White_Space property), for use inside a character class.
-#define BOXED_WS R"(\t\n\x0B\f\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000})"
+#define BOXED_WS \
+  R"(\t\n\x0B\f\r \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000})"
 
 // RE2 translations: \s spelled out, `\s+(?!\S)` removed (emulated in split()).
 constexpr const char* kQwen2Re2 =
@@ -28,9 +29,8 @@ constexpr const char* kQwen2Re2 =
 constexpr const char* kLlama3Re2 =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^)" BOXED_WS
     R"(\p{L}\p{N}]+[\r\n]*|[)" BOXED_WS R"(]*[\r\n]+|[)" BOXED_WS R"(]+)";
-constexpr const char* kGpt2Re2 =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^)" BOXED_WS R"(\p{L}\p{N}]+|[)" BOXED_WS
-    R"(]+)";
+constexpr const char* kGpt2Re2 = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^)" BOXED_WS
+                                 R"(\p{L}\p{N}]+|[)" BOXED_WS R"(]+)";
 #undef BOXED_WS
 
 // A whitespace-only match came from the trailing `\s+` alternative, where Oniguruma would first

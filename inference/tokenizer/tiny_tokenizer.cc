@@ -118,10 +118,12 @@ nlohmann::json make_tiny_tokenizer_json() {
 
   // The DeepSeek-R1 special tokens and their flags, as in DeepSeek-R1-Distill-Qwen-1.5B's
   // tokenizer.json "added_tokens" (bos/eos special; the role and think markers not).
-  const std::pair<const char*, bool> kSpecials[] = {
-      {"<｜begin▁of▁sentence｜>", true}, {"<｜end▁of▁sentence｜>", true},
-      {"<｜User｜>", false},            {"<｜Assistant｜>", false},
-      {"<think>", false},              {"</think>", false}};
+  const std::pair<const char*, bool> kSpecials[] = {{"<｜begin▁of▁sentence｜>", true},
+                                                    {"<｜end▁of▁sentence｜>", true},
+                                                    {"<｜User｜>", false},
+                                                    {"<｜Assistant｜>", false},
+                                                    {"<think>", false},
+                                                    {"</think>", false}};
   nlohmann::json added = nlohmann::json::array();
   for (const auto& [content, special] : kSpecials) {
     added.push_back({{"id", next_id++},

@@ -13,7 +13,6 @@
 #pragma once
 
 #include <cstdint>
-
 #include <nlohmann/json.hpp>
 
 namespace boxed::inference::tokenizer {

@@ -25,10 +25,9 @@ bool is_ascii(std::string_view s) {
 std::string nfc(std::string_view s) {
   if (is_ascii(s)) return std::string(s);
   utf8proc_uint8_t* out = nullptr;
-  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
-                                          static_cast<utf8proc_ssize_t>(s.size()), &out,
-                                          static_cast<utf8proc_option_t>(UTF8PROC_STABLE |
-                                                                         UTF8PROC_COMPOSE));
+  const utf8proc_ssize_t n = utf8proc_map(
+      reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),
+      &out, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
   if (n < 0) return std::string(s);
   std::string result(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
   std::free(out);
@@ -42,8 +41,10 @@ size_t complete_prefix(std::string_view bytes) {
   for (size_t back = 1; back <= 3 && back <= n; ++back) {
     const auto c = static_cast<unsigned char>(bytes[n - back]);
     if ((c & 0xC0) == 0x80) continue;  // continuation byte: keep looking for the lead
-    const size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4
-                                                                                           : 1;
+    const size_t need = (c & 0xE0) == 0xC0   ? 2
+                        : (c & 0xF0) == 0xE0 ? 3
+                        : (c & 0xF8) == 0xF0 ? 4
+                                             : 1;
     return need > back ? n - back : n;
   }
   return n;
@@ -62,8 +63,10 @@ std::string to_valid_utf8(std::string_view bytes) {
       // Skip the continuation bytes of a truncated sequence so it yields one U+FFFD.
       size_t j = i + 1;
       const auto lead = static_cast<unsigned char>(bytes[i]);
-      const size_t need = (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-                          : (lead & 0xF8) == 0xF0 ? 4 : 1;
+      const size_t need = (lead & 0xE0) == 0xC0   ? 2
+                          : (lead & 0xF0) == 0xE0 ? 3
+                          : (lead & 0xF8) == 0xF0 ? 4
+                                                  : 1;
       while (j < bytes.size() && j < i + need &&
              (static_cast<unsigned char>(bytes[j]) & 0xC0) == 0x80) {
         ++j;

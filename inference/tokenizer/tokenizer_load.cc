@@ -2,10 +2,9 @@
 // merges.txt with a named pre-tokenizer family, plus tokenizer_config.json beside either.
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
-
-#include <nlohmann/json.hpp>
 
 #include "inference/tokenizer/byte_level.h"
 #include "inference/tokenizer/tokenizer_state.h"
@@ -42,14 +41,14 @@ std::string type_of(const json& j) { return j.is_object() ? j.value("type", "") 
 
 std::unordered_map<std::string, int32_t> parse_vocab(const json& j, const std::string& source,
                                                      const std::string& field) {
-  if (!j.is_object()) fail(source, field, "expected an object of token → id, found " +
-                                              std::string(j.type_name()));
+  if (!j.is_object())
+    fail(source, field, "expected an object of token → id, found " + std::string(j.type_name()));
   std::unordered_map<std::string, int32_t> vocab;
   vocab.reserve(j.size());
   for (const auto& [token, id] : j.items()) {
     if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
-      fail(source, field + "[\"" + token + "\"]", "expected a non-negative integer id, found " +
-                                                      id.dump());
+      fail(source, field + "[\"" + token + "\"]",
+           "expected a non-negative integer id, found " + id.dump());
     }
     vocab.emplace(token, id.get<int32_t>());
   }
@@ -60,8 +59,10 @@ MergeRule split_merge_line(std::string_view line, const std::string& where) {
   const size_t space = line.find(' ');
   if (space == std::string_view::npos || space == 0 || space + 1 >= line.size() ||
       line.find(' ', space + 1) != std::string_view::npos) {
-    throw std::runtime_error(where + ": expected a merge \"LEFT RIGHT\" (two symbols, one space), "
-                             "found \"" + std::string(line) + "\"");
+    throw std::runtime_error(where +
+                             ": expected a merge \"LEFT RIGHT\" (two symbols, one space), "
+                             "found \"" +
+                             std::string(line) + "\"");
   }
   return {std::string(line.substr(0, space)), std::string(line.substr(space + 1))};
 }
@@ -126,8 +127,8 @@ bool parse_normalizer(const json& j, const std::string& source) {
     for (const json& n : j["normalizers"]) nfc = parse_normalizer(n, source) || nfc;
     return nfc;
   }
-  fail(source, "normalizer", "unsupported normalizer " + j.dump() +
-                                 "; supported: null, NFC (a Sequence of those)");
+  fail(source, "normalizer",
+       "unsupported normalizer " + j.dump() + "; supported: null, NFC (a Sequence of those)");
 }
 
 void check_byte_level(const json& j, const std::string& source, const std::string& field,
@@ -236,13 +237,13 @@ std::shared_ptr<const TokenizerState> state_from_tokenizer_json(const json& j,
   }
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
     if (model.contains(key) && !model[key].is_null() && model[key] != "") {
-      fail(source, std::string("model.") + key, "expected null or \"\", found " +
-                                                    model[key].dump());
+      fail(source, std::string("model.") + key,
+           "expected null or \"\", found " + model[key].dump());
     }
   }
   if (model.contains("dropout") && !model["dropout"].is_null() && model["dropout"] != 0.0) {
-    fail(source, "model.dropout", "expected null (deterministic BPE), found " +
-                                      model["dropout"].dump());
+    fail(source, "model.dropout",
+         "expected null (deterministic BPE), found " + model["dropout"].dump());
   }
   TokenizerConfig cfg;
   cfg.nfc = parse_normalizer(j.value("normalizer", json()), source);
@@ -389,7 +390,8 @@ Tokenizer Tokenizer::load(const std::string& path, std::string_view pre) {
     } else if (fs::exists(file / "vocab.json")) {
       return Tokenizer(state_from_vocab_merges((file / "vocab.json").string(), pre));
     } else {
-      throw std::runtime_error(path + ": expected tokenizer.json or vocab.json + merges.txt in "
+      throw std::runtime_error(path +
+                               ": expected tokenizer.json or vocab.json + merges.txt in "
                                "this directory, found neither");
     }
   }

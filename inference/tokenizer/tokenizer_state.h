@@ -44,9 +44,10 @@ struct TokenizerConfig {
 TokenizerConfig config_for_family(PreFamily family);
 
 // Builds the state; fills id tables, matchers. Throws on inconsistent ids.
-std::shared_ptr<TokenizerState> build_state(
-    std::string source, std::unordered_map<std::string, int32_t> vocab,
-    const std::vector<MergeRule>& merges, std::vector<AddedToken> added,
-    const TokenizerConfig& config);
+std::shared_ptr<TokenizerState> build_state(std::string source,
+                                            std::unordered_map<std::string, int32_t> vocab,
+                                            const std::vector<MergeRule>& merges,
+                                            std::vector<AddedToken> added,
+                                            const TokenizerConfig& config);
 
 }  // namespace boxed::inference::tokenizer

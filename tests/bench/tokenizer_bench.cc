@@ -6,11 +6,10 @@
 // "UniqueWords" encodes pseudo-random words that all miss it (the merge loop's own speed).
 #include <benchmark/benchmark.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "inference/tokenizer/pre_tokenizer.h"
@@ -67,7 +66,7 @@ const std::string& unique_words() {
 }
 
 const Tokenizer* qwen2() {
-  static const Tokenizer* tok = [] () -> const Tokenizer* {
+  static const Tokenizer* tok = []() -> const Tokenizer* {
     const fs::path dir = source_dir() / ".." / "shared" / "tokenizers" / "qwen2";
     if (!fs::exists(dir)) return nullptr;
     return new Tokenizer(Tokenizer::load((dir / "vocab.json").string(), "qwen2"));

@@ -2,17 +2,16 @@
 // chat_template (tests/data/tokenizer/chat_template_golden.jsonl, tools/tokenizer/make_golden.py),
 // its token ids (one BOS, markers as single tokens), recognition from tokenizer_config.json, the
 // --chat-template override, and refusals.
-#include <gtest/gtest.h>
+#include "inference/tokenizer/chat_template.h"
 
-#include <nlohmann/json.hpp>
+#include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include <unistd.h>
-
-#include "inference/tokenizer/chat_template.h"
 #include "inference/tokenizer/tiny_tokenizer.h"
 #include "inference/tokenizer/tokenizer.h"
 #include "tests/inference/tokenizer/test_paths.h"
@@ -109,7 +108,8 @@ TEST(ChatTemplateTest, DeepSeekR1TokenIdsWithTinyTokenizer) {
 }
 
 TEST(ChatTemplateTest, ChatMlAndLlama3Layouts) {
-  const std::vector<Message> messages = {{"user", " Hi "}, {"assistant", "Hello"}, {"user", "2+2?"}};
+  const std::vector<Message> messages = {
+      {"user", " Hi "}, {"assistant", "Hello"}, {"user", "2+2?"}};
   // Qwen2-Instruct template: default system message when none is given.
   EXPECT_EQ(ChatTemplate::by_name("chatml").apply(messages, true),
             "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"

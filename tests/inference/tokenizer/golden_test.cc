@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <sstream>
+#include <thread>
 
 #include "inference/tokenizer/tokenizer.h"
 #include "tests/inference/tokenizer/test_paths.h"
@@ -75,6 +75,27 @@ TEST(TokenizerGoldenTest, Llama3StyleCommittedTokenizer) {
   const Tokenizer tok = Tokenizer::load((data_dir() / "llama3_style_tokenizer.json").string());
   EXPECT_EQ(tok.pre_name(), "llama3");
   expect_golden(tok, "llama3_style_golden.jsonl");
+}
+
+// One Tokenizer shared by 8 threads (its word cache is shared) gives the golden ids in each.
+TEST(TokenizerGoldenTest, ConcurrentEncodeMatchesGolden) {
+  const Tokenizer tok = Tokenizer::load((data_dir() / "llama3_style_tokenizer.json").string());
+  const std::vector<nlohmann::json> rows = read_rows("llama3_style_golden.jsonl");
+  std::vector<int> n_wrong(8, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        for (size_t i = 0; i < rows.size(); ++i) {
+          const auto& row = rows[(i + static_cast<size_t>(t) * 7) % rows.size()];
+          n_wrong[t] += tok.encode(row["text"].get<std::string>(), true) !=
+                        row["ids"].get<std::vector<int32_t>>();
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(n_wrong, std::vector<int>(8, 0));
 }
 
 TEST(TokenizerGoldenTest, Llama3StyleRejectsWrongPre) {

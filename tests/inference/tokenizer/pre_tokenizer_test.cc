@@ -3,14 +3,14 @@
 // the 70 golden inputs
 // (tests/data/tokenizer/pre_tokenizer_golden.jsonl, tools/tokenizer/make_golden.py), and the
 // pattern table.
+#include "inference/tokenizer/pre_tokenizer.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <sstream>
 
 #include "inference/tokenizer/byte_level.h"
-#include "inference/tokenizer/pre_tokenizer.h"
 #include "tests/inference/tokenizer/test_paths.h"
 
 namespace boxed::inference::tokenizer {
@@ -23,8 +23,8 @@ std::vector<std::string> pieces_of(const PreTokenizer& pre, const std::string& t
 }
 
 TEST(PreTokenizerTest, MatchesOnigurumaPiecesOnGoldenInputs) {
-  std::istringstream in(testing::read_text(testing::source_dir() / "tests" / "data" /
-                                           "tokenizer" / "pre_tokenizer_golden.jsonl"));
+  std::istringstream in(testing::read_text(testing::source_dir() / "tests" / "data" / "tokenizer" /
+                                           "pre_tokenizer_golden.jsonl"));
   const PreTokenizer qwen2 = PreTokenizer::for_family(PreFamily::kQwen2);
   const PreTokenizer llama3 = PreTokenizer::for_family(PreFamily::kLlama3);
   const PreTokenizer gpt2 = PreTokenizer::for_family(PreFamily::kGpt2);
@@ -46,8 +46,8 @@ TEST(PreTokenizerTest, LookaheadStepOnHandPickedCases) {
   // Worked by hand from the Oniguruma semantics of `\s+(?!\S)|\s+`.
   const PreTokenizer pre = PreTokenizer::for_family(PreFamily::kQwen2);
   using V = std::vector<std::string>;
-  EXPECT_EQ(pieces_of(pre, "a   b"), (V{"a", "  ", " b"}));   // run gives its last space back
-  EXPECT_EQ(pieces_of(pre, "a   "), (V{"a", "   "}));         // at the end the run stays whole
+  EXPECT_EQ(pieces_of(pre, "a   b"), (V{"a", "  ", " b"}));    // run gives its last space back
+  EXPECT_EQ(pieces_of(pre, "a   "), (V{"a", "   "}));          // at the end the run stays whole
   EXPECT_EQ(pieces_of(pre, "a  1"), (V{"a", " ", " ", "1"}));  // " 1" is no piece: \s+ alone
   EXPECT_EQ(pieces_of(pre, "\n  x"), (V{"\n", " ", " x"}));    // \s*[\r\n]+ first, then a run
   EXPECT_EQ(pieces_of(pre, "a\u3000\u3000b"), (V{"a", "\u3000", "\u3000b"}));  // Unicode space

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <sstream>
 
 #include "inference/tokenizer/pre_tokenizer.h"
@@ -63,9 +62,10 @@ std::string build_tokenizer_json(const std::filesystem::path& dir, bool merges_a
       merges.push_back(line);
     }
   }
-  const nlohmann::json byte_level = {
-      {"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false},
-      {"use_regex", false}};
+  const nlohmann::json byte_level = {{"type", "ByteLevel"},
+                                     {"add_prefix_space", false},
+                                     {"trim_offsets", false},
+                                     {"use_regex", false}};
   nlohmann::json j = {
       {"added_tokens", nlohmann::json::array()},
       {"normalizer", {{"type", "NFC"}}},

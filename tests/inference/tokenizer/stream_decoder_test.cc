@@ -20,7 +20,8 @@ bool ends_on_boundary(const std::string& s) {
 
 std::string nlohmann_escape(const std::string& s) {
   std::string out;
-  for (unsigned char c : s) out += c < 0x80 ? std::string(1, static_cast<char>(c)) : "\\x" + std::to_string(c);
+  for (unsigned char c : s)
+    out += c < 0x80 ? std::string(1, static_cast<char>(c)) : "\\x" + std::to_string(c);
   return out;
 }
 
@@ -41,8 +42,8 @@ TEST(StreamDecoderTest, HoldsBackBytesOfAnUnfinishedCharacter) {
 }
 
 TEST(StreamDecoderTest, PiecesAreWholeCharactersAndAddUp) {
-  const std::string texts[] = {
-      "Größe 日本語 🙂👨‍👩‍👧 done", "\\boxed{42} ½ ∑ Привет", "<think>\nä</think>ö"};
+  const std::string texts[] = {"Größe 日本語 🙂👨‍👩‍👧 done",
+                               "\\boxed{42} ½ ∑ Привет", "<think>\nä</think>ö"};
   for (const std::string& text : texts) {
     const std::vector<int32_t> ids = tiny().encode(text, true);
     StreamDecoder sd(tiny());

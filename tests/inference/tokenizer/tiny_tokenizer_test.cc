@@ -1,10 +1,11 @@
 // The tiny model's tokenizer: its tokenizer.json loads with the real loader, has the promised
 // size and special tokens, is the same on every call, and round-trips text.
+#include "inference/tokenizer/tiny_tokenizer.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "inference/tokenizer/tiny_tokenizer.h"
 #include "inference/tokenizer/tokenizer.h"
 #include "tests/inference/tokenizer/test_paths.h"
 
@@ -47,8 +48,8 @@ TEST(TinyTokenizerTest, LearntFrequentWordsOfItsCorpus) {
 // golden inputs to these ids (tests/data/tokenizer/tiny_golden.jsonl, make_golden.py --tiny).
 // A change to the tiny vocabulary shows up here first.
 TEST(TinyTokenizerTest, MatchesHuggingFaceOnGoldenInputs) {
-  std::istringstream in(testing::read_text(testing::source_dir() / "tests" / "data" /
-                                           "tokenizer" / "tiny_golden.jsonl"));
+  std::istringstream in(testing::read_text(testing::source_dir() / "tests" / "data" / "tokenizer" /
+                                           "tiny_golden.jsonl"));
   int n_rows = 0;
   for (std::string line; std::getline(in, line); ++n_rows) {
     const auto row = nlohmann::json::parse(line);

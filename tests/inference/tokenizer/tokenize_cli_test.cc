@@ -2,16 +2,14 @@
 // on the committed Llama-3-style tokenizer: ids equal the Hugging Face golden ids, JSONL lines
 // keep their fields and gain "ids" / "text", and errors exit with status 2 and a message.
 #include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "tests/inference/tokenizer/test_paths.h"
 
@@ -33,7 +31,8 @@ Result run(const std::string& args) {
   Result r{-1, ""};
   if (!pipe) return r;
   std::array<char, 4096> buf;
-  for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;) r.out.append(buf.data(), n);
+  for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;)
+    r.out.append(buf.data(), n);
   const int status = ::pclose(pipe);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
@@ -73,8 +72,10 @@ TEST(TokenizeCliTest, TextAndIdsRoundTrip) {
 
 TEST(TokenizeCliTest, JsonlLinesGainIdsThenText) {
   const fs::path in = fs::temp_directory_path() / ("boxed_tok_cli_" + std::to_string(::getpid()));
-  std::ofstream(in) << R"({"id": "a", "text": "Hello world"})" << "\n\n"
-                    << R"({"text": "x  = 12345", "note": "digits"})" << "\n";
+  std::ofstream(in) << R"({"id": "a", "text": "Hello world"})"
+                    << "\n\n"
+                    << R"({"text": "x  = 12345", "note": "digits"})"
+                    << "\n";
   const Result enc = run("tokenize --tokenizer " + tokenizer_path() + " " + in.string());
   ASSERT_EQ(enc.status, 0) << enc.out;
   std::istringstream lines(enc.out);

@@ -2,13 +2,11 @@
 // (directory, tokenizer.json, vocab.json), bos/eos from tokenizer_config.json, and clear errors
 // for what is not supported or inconsistent.
 #include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include "inference/tokenizer/pre_tokenizer.h"
 #include "inference/tokenizer/tokenizer.h"
@@ -47,19 +45,24 @@ json byte_vocab(const std::vector<std::string>& extra) {
 
 json tokenizer_json(const json& vocab, const json& merges, bool ignore_merges,
                     std::string pattern = std::string(pre_family_pattern(PreFamily::kLlama3))) {
-  const json byte_level = {{"type", "ByteLevel"}, {"add_prefix_space", false},
-                           {"trim_offsets", true}, {"use_regex", false}};
-  return {{"added_tokens", json::array()},
-          {"normalizer", nullptr},
-          {"pre_tokenizer",
-           {{"type", "Sequence"},
-            {"pretokenizers",
-             {{{"type", "Split"}, {"pattern", {{"Regex", pattern}}}, {"behavior", "Isolated"},
-               {"invert", false}},
-              byte_level}}}},
-          {"decoder", byte_level},
-          {"model", {{"type", "BPE"}, {"ignore_merges", ignore_merges}, {"vocab", vocab},
-                     {"merges", merges}}}};
+  const json byte_level = {{"type", "ByteLevel"},
+                           {"add_prefix_space", false},
+                           {"trim_offsets", true},
+                           {"use_regex", false}};
+  return {
+      {"added_tokens", json::array()},
+      {"normalizer", nullptr},
+      {"pre_tokenizer",
+       {{"type", "Sequence"},
+        {"pretokenizers",
+         {{{"type", "Split"},
+           {"pattern", {{"Regex", pattern}}},
+           {"behavior", "Isolated"},
+           {"invert", false}},
+          byte_level}}}},
+      {"decoder", byte_level},
+      {"model",
+       {{"type", "BPE"}, {"ignore_merges", ignore_merges}, {"vocab", vocab}, {"merges", merges}}}};
 }
 
 std::string error_of(const std::function<void()>& f) {
@@ -101,8 +104,7 @@ TEST(TokenizerLoadTest, BosEosFromTokenizerConfigBeside) {
   j["added_tokens"] = json::array({{{"id", 200}, {"content", "<s>"}, {"special", true}},
                                    {{"id", 201}, {"content", "</s>"}, {"special", true}}});
   dir.write("tokenizer.json", j.dump());
-  dir.write("tokenizer_config.json",
-            R"({"bos_token": {"content": "<s>"}, "eos_token": "</s>"})");
+  dir.write("tokenizer_config.json", R"({"bos_token": {"content": "<s>"}, "eos_token": "</s>"})");
   const Tokenizer tok = Tokenizer::load(dir.path.string());
   EXPECT_EQ(tok.bos_id(), 200);
   EXPECT_EQ(tok.eos_id(), 201);
@@ -121,8 +123,9 @@ TEST(TokenizerLoadTest, RefusalsSayWhereAndWhat) {
             std::string::npos);
   json j = tokenizer_json(vocab, json::array(), false);
   j["normalizer"] = {{"type", "Lowercase"}};
-  EXPECT_NE(error_of([&] { Tokenizer::from_json_text(j.dump(), "x.json"); })
-                .find("x.json: normalizer: unsupported normalizer"),
+  EXPECT_NE(error_of([&] {
+              Tokenizer::from_json_text(j.dump(), "x.json");
+            }).find("x.json: normalizer: unsupported normalizer"),
             std::string::npos);
   // A merge whose result is not in the vocabulary names the merge.
   EXPECT_NE(error_of([&] {
@@ -134,15 +137,17 @@ TEST(TokenizerLoadTest, RefusalsSayWhereAndWhat) {
   TempDir dir;
   dir.write("vocab.json", vocab.dump());
   const std::string merges = dir.write("merges.txt", "#version: 0.2\na b\na b c\n");
-  EXPECT_NE(error_of([&] { Tokenizer::load((dir.path / "vocab.json").string(), "qwen2"); })
-                .find(merges + ":3: expected a merge"),
+  EXPECT_NE(error_of([&] {
+              Tokenizer::load((dir.path / "vocab.json").string(), "qwen2");
+            }).find(merges + ":3: expected a merge"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { Tokenizer::load((dir.path / "vocab.json").string(), "bert"); })
-                .find("--pre: expected qwen2, llama3 or gpt2"),
+  EXPECT_NE(error_of([&] {
+              Tokenizer::load((dir.path / "vocab.json").string(), "bert");
+            }).find("--pre: expected qwen2, llama3 or gpt2"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { Tokenizer::load((dir.path / "missing").string()); })
-                .find("no such file"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { Tokenizer::load((dir.path / "missing").string()); }).find("no such file"),
+      std::string::npos);
   EXPECT_THROW(Tokenizer::from_json_text("{not json", "x.json"), std::runtime_error);
 }
 
