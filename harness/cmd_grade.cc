@@ -69,7 +69,13 @@ void add_grade_command(CLI::App& app, int& /*exit_code*/) {
     std::vector<std::optional<std::string>> answers(rows.size());
     tbb::parallel_for(std::size_t{0}, rows.size(), [&](std::size_t i) {
       answers[i] = predicted_answer(preds[i], format, mode);
-      equal[i] = answers[i] && metrics::answers_equal(golds[i], *answers[i], format);
+      // A gold may be a whole reference solution: its (trusted) box is the answer.
+      std::string gold = golds[i];
+      if (gold.find("\\boxed") != std::string::npos || gold.find("\\fbox") != std::string::npos) {
+        auto boxed = metrics::extract_answer(gold, format, metrics::ExtractMode::kStrict).answer;
+        if (boxed) gold = *boxed;
+      }
+      equal[i] = answers[i] && metrics::answers_equal(gold, *answers[i], format);
     });
     std::size_t n_equal = 0, n_missing = 0;
     for (std::size_t i = 0; i < rows.size(); ++i) {

@@ -45,7 +45,8 @@ enum class BoxScan { kFound, kEmpty, kUnclosed };
 
 // Reads the box at `start`; `stop` is where the next (already rejected as unclosed) box begins:
 // reaching it while still open means this box is unclosed too, which keeps the total work linear.
-BoxScan read_box(std::string_view text, std::size_t start, std::size_t stop, std::string* out) {
+BoxScan read_box(std::string_view text, std::size_t start, std::size_t stop, std::string* out,
+                 std::size_t* end) {
   std::size_t i = start + 1;
   while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
     ++i;  // the command name: "boxed" or "fbox"
@@ -67,6 +68,7 @@ BoxScan read_box(std::string_view text, std::size_t start, std::size_t stop, std
         std::string_view inner = trim(text.substr(i + 1, k - i - 1));
         if (inner.empty()) return BoxScan::kEmpty;
         *out = std::string(inner);
+        *end = k + 1;
         return BoxScan::kFound;
       }
     }
@@ -80,18 +82,52 @@ BoxScan read_box(std::string_view text, std::size_t start, std::size_t stop, std
   while (!token.empty() && (token.back() == '.' || token.back() == ',')) token.remove_suffix(1);
   if (token.empty()) return BoxScan::kEmpty;
   *out = std::string(token);
+  *end = k;
   return BoxScan::kFound;
 }
 
+// True when `gap` (the text between two boxes) only separates them: spaces, ",", ";", "$",
+// "and", "\\text{ and }", "\\quad". "\\boxed{1}, \\boxed{-2}" is one answer of two values;
+// "\\boxed{3}, wait, \\boxed{4}" is a correction.
+bool only_separators(std::string_view gap) {
+  std::string rest(gap);
+  for (std::string_view word : {"\\text{ and }", "\\text{and}", "\\text{ and}", "\\text{and }",
+                                "\\quad", "\\,", "and"}) {
+    for (std::size_t at; (at = rest.find(word)) != std::string::npos;) rest.erase(at, word.size());
+  }
+  for (char c : rest) {
+    if (!is_space(c) && c != ',' && c != ';' && c != '$') return false;
+  }
+  return true;
+}
+
 // The last complete box: a truncated final box ("\boxed{\frac{1") falls back to the one before.
+// Boxes right before it with only separators between ("\boxed{1}, \boxed{-2}", "\boxed{1}\boxed{2}")
+// are the parts of one answer and are joined with ", " (at most kMaxJoinedBoxes of them).
 std::optional<std::string> last_box(std::string_view text) {
+  constexpr std::size_t kMaxJoinedBoxes = 16;
   const std::vector<std::size_t> starts = box_starts(text);
   std::size_t stop = text.size();
   for (std::size_t n = starts.size(); n-- > 0;) {
     std::string content;
-    switch (read_box(text, starts[n], stop, &content)) {
-      case BoxScan::kFound:
-        return content;
+    std::size_t end = 0;
+    switch (read_box(text, starts[n], stop, &content, &end)) {
+      case BoxScan::kFound: {
+        std::vector<std::string> parts = {content};
+        for (std::size_t m = n; m-- > 0 && parts.size() < kMaxJoinedBoxes;) {
+          std::string previous;
+          std::size_t previous_end = 0;
+          if (read_box(text, starts[m], starts[m + 1], &previous, &previous_end) != BoxScan::kFound ||
+              !only_separators(text.substr(previous_end, starts[m + 1] - previous_end))) {
+            break;
+          }
+          parts.push_back(std::move(previous));
+        }
+        if (parts.size() == 1) return content;
+        std::string joined;
+        for (std::size_t p = parts.size(); p-- > 0;) joined += parts[p] + (p ? ", " : "");
+        return joined;
+      }
       case BoxScan::kEmpty:
         break;
       case BoxScan::kUnclosed:

@@ -12,8 +12,10 @@
 //   Recommendations). When nothing is found after "</think>", the whole text is searched and
 //   `from_thinking` is set. A response with "<think>" and no "</think>" (truncated) is searched
 //   whole and marked `from_thinking`.
-// - strict: only \boxed{..}, \boxed {..}, \boxed 5, \fbox{..}; the last one wins (models often box
-//   intermediate results before the final answer). flexible: boxed, else a marker ("final answer
+// - strict: only \boxed{..}, \boxed {..}, \boxed 5, \fbox{..}; the last complete one wins (models
+//   often box intermediate results before the final answer). Boxes separated only by spaces,
+//   commas, "$" or "and" ("\boxed{1} and \boxed{-2}") are one answer of several parts, returned
+//   joined with ", " (Math-Verify reads "\boxed{1}\boxed{2}" the same way). flexible: boxed, else a marker ("final answer
 //   is ...", "Answer: ..."), else, for integer tasks, the last number in the final part.
 // - Choice (GPQA): a letter A-D from \boxed{C}, \boxed{\text{C}}, \boxed{(C)}, "Answer: C",
 //   "the answer is (C)", "**C**"; the English article "a" is never the letter A.
@@ -47,7 +49,9 @@ inline constexpr std::size_t kMaxAnswerBytes = 4096;
 inline constexpr int kMaxBraceDepth = 64;
 
 struct Extraction {
-  std::optional<std::string> answer;  // text exactly as written inside the box / after the marker, trimmed
+  // Text exactly as written inside the box / after the marker, trimmed (joined boxes: ", "
+  // between their contents; choice format: the letter alone).
+  std::optional<std::string> answer;
   AnswerSource source = AnswerSource::kNone;
   bool from_thinking = false;  // found only in the thinking part (no answer after </think>)
 };

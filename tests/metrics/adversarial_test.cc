@@ -3,6 +3,7 @@
 // never asserted here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "metrics/extract.h"
@@ -42,9 +43,13 @@ TEST(Adversarial, HugeBoxIsRejected) {
 }
 
 TEST(Adversarial, ManyCompleteBoxes) {
-  const Extraction e = strict(repeat("\\boxed{1}", kMegabyte) + "\\boxed{2}");
+  const Extraction e = strict(repeat("\\boxed{1} then ", kMegabyte) + "\\boxed{2}");
   ASSERT_TRUE(e.answer.has_value());
   EXPECT_EQ(*e.answer, "2");
+  // Adjacent boxes are joined into one answer, but at most 16 of them.
+  const Extraction joined = strict(repeat("\\boxed{1}", kMegabyte));
+  ASSERT_TRUE(joined.answer.has_value());
+  EXPECT_EQ(std::count(joined.answer->begin(), joined.answer->end(), ','), 15);
 }
 
 TEST(Adversarial, ManyMarkersAndNumbers) {
