@@ -34,6 +34,12 @@ BpeModel::BpeModel(std::unordered_map<std::string, int32_t> vocab,
       char_ids_.emplace(text, id);
     }
   }
+  byte_ids_.fill(-1);
+  for (int b = 0; b < 256; ++b) {
+    if (auto it = char_ids_.find(byte_level_alphabet()[b]); it != char_ids_.end()) {
+      byte_ids_[b] = it->second;
+    }
+  }
 }
 
 void BpeModel::encode_word(std::string_view word, std::vector<int32_t>& out) const {
@@ -73,11 +79,17 @@ void BpeModel::merge_word(std::string_view word, std::vector<int32_t>& out) cons
   for (size_t i = 0; i < word.size();) {
     uint32_t cp = 0;
     const int len = next_code_point(word, i, cp);
-    auto it = char_ids_.find(std::string(word.substr(i, static_cast<size_t>(len))));
+    // Byte-level characters by table; any other character through the map.
+    const int byte = byte_of_code_point(cp);
+    int32_t id = byte >= 0 ? byte_ids_[byte] : -1;
+    if (byte < 0) {
+      auto it = char_ids_.find(std::string(word.substr(i, static_cast<size_t>(len))));
+      if (it != char_ids_.end()) id = it->second;
+    }
     // A character outside the vocabulary is dropped, as tokenizers' BPE does without unk_token.
-    if (it != char_ids_.end()) {
+    if (id >= 0) {
       const auto n = static_cast<int32_t>(symbols.size());
-      symbols.push_back({it->second, n - 1, n + 1});
+      symbols.push_back({id, n - 1, n + 1});
     }
     i += static_cast<size_t>(len);
   }

@@ -11,6 +11,7 @@
 // itself in the vocabulary becomes that single token without merging.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -55,6 +56,7 @@ class BpeModel {
   std::unordered_map<std::string, int32_t> vocab_;
   std::unordered_map<uint64_t, Merge> merges_;
   std::unordered_map<std::string, int32_t> char_ids_;  // single characters of the alphabet
+  std::array<int32_t, 256> byte_ids_;  // id of each byte's byte-level character, -1 if absent
   bool ignore_merges_;
 
   // Lets the cache be searched with a string_view (no key copy on a hit).
