@@ -184,8 +184,21 @@ std::optional<std::string> last_marker(std::string_view text) {
       !delimited("\\[", "\\]")) {
     const std::size_t eol = rest.find('\n');
     answer = rest.substr(0, eol);
+    // One sentence: "12,000,023. I hope it is correct." ends at ". " (a decimal point has a digit
+    // after it).
+    if (const std::size_t stop = answer.find(". "); stop != std::string_view::npos) {
+      answer = answer.substr(0, stop);
+    }
+    // "The volume of $ABCDEFGH$ is 120": the value follows the last " is ".
+    if (const std::size_t is = answer.rfind(" is "); is != std::string_view::npos) {
+      answer = answer.substr(is + 4);
+    }
     answer = trim(answer);
     while (!answer.empty() && (answer.back() == '.' || answer.back() == '*')) answer.remove_suffix(1);
+    answer = trim(answer);
+    if (answer.size() >= 2 && answer.front() == '$' && answer.back() == '$') {
+      answer = trim(answer.substr(1, answer.size() - 2));
+    }
   }
   answer = trim(answer);
   if (answer.empty()) return std::nullopt;

@@ -439,7 +439,8 @@ CleanAnswer clean_latex(std::string_view answer) {
   replace_command(s, "\\ne", "\\neq");
   replace_command(s, "\\infinity", "\\infty");
   collapse_spaces(s);
-  while (!s.empty() && (s.back() == '.' || s.back() == ';')) {
+  // An ellipsis ("1, 2, 3, ...") is part of the answer, not sentence punctuation.
+  while (!s.empty() && (s.back() == '.' || s.back() == ';') && !s.ends_with("...")) {
     // A trailing period ends the sentence; a decimal point needs a digit after it anyway.
     s.pop_back();
     s = std::string(trim(s));

@@ -112,6 +112,13 @@ case("The answer is\n", M, F, None, "none", False, "marker followed by nothing")
 case("I believe the FINAL ANSWER IS 12", M, F, "12", "marker", False, "marker is case-insensitive")
 case("The answer is 12 for math", M, F, "12 for math", "marker", False,
      "rest of the line kept as written; the grader decides")
+case("Final Answer: The final answer is 12,000,023. I hope it is correct.", M, F, "12,000,023", "marker",
+     False, "Minerva format: the sentence ends at '. '")
+case("Final Answer: The volume of $ABCDEFGH$ is 120. I hope it is correct.", M, F, "120", "marker", False,
+     "the value after the last ' is ' of the marked sentence")
+case("Final Answer: The final answer is 16386.16.", M, F, "16386.16", "marker", False,
+     "a decimal point is not a sentence end")
+case("Answer: it is $x=2$", M, F, "x=2", "marker", False, "dollar-wrapped value after ' is '")
 case("<think>the answer is 3</think> Hmm.", M, F, "3", "marker", True, "marker only in thinking part")
 case("<think>\\boxed{3}</think> The final answer is 4.", M, F, "4", "marker", False,
      "marker after </think> wins over a box in the thinking part")
