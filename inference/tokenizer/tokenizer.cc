@@ -20,6 +20,8 @@ bool is_ascii(std::string_view s) {
   return true;
 }
 
+}  // namespace
+
 // Unicode NFC (the tokenizer.json "NFC" normalizer) via utf8proc. ASCII is already NFC; text
 // that is not valid UTF-8 is left as it is.
 std::string nfc(std::string_view s) {
@@ -33,6 +35,8 @@ std::string nfc(std::string_view s) {
   std::free(out);
   return result;
 }
+
+namespace {
 
 // Length of the longest prefix of `bytes` that ends on a character boundary, given that only
 // the tail may be an unfinished (but so far valid) UTF-8 sequence.

@@ -365,7 +365,15 @@ std::shared_ptr<TokenizerState> build_state(std::string source,
     state->id_bytes[id] = t.content;
     state->special[id] = t.special ? 1 : 0;
     state->added_ids[t.content] = t.id;
-    (t.normalized && config.nfc ? normalized : raw).push_back(t);
+    if (t.normalized && config.nfc) {
+      // Matched in normalised text, so its content is normalised too (tokenizers'
+      // AddedVocabulary::refresh_added_tokens does the same).
+      AddedToken n = t;
+      n.content = nfc(t.content);
+      normalized.push_back(std::move(n));
+    } else {
+      raw.push_back(t);
+    }
   }
   state->added = std::move(added);
   state->raw_matcher = AddedTokenMatcher(std::move(raw));

@@ -43,6 +43,9 @@ struct TokenizerConfig {
 // ignore_merges true).
 TokenizerConfig config_for_family(PreFamily family);
 
+// Unicode NFC via utf8proc (tokenizer.cc); invalid UTF-8 is returned unchanged.
+std::string nfc(std::string_view s);
+
 // Builds the state; fills id tables, matchers. Throws on inconsistent ids.
 std::shared_ptr<TokenizerState> build_state(std::string source,
                                             std::unordered_map<std::string, int32_t> vocab,

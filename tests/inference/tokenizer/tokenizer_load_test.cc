@@ -151,6 +151,21 @@ TEST(TokenizerLoadTest, RefusalsSayWhereAndWhat) {
   EXPECT_THROW(Tokenizer::from_json_text("{not json", "x.json"), std::runtime_error);
 }
 
+// A normalized added token whose content is not NFC matches NFC text and NFD text alike, as in
+// Hugging Face (checked there: both "e\u0301x" and "\u00e9x" give the token).
+TEST(TokenizerLoadTest, NormalizedAddedTokenContentIsNormalizedToo) {
+  json j = tokenizer_json(byte_vocab({}), json::array(), false,
+                          std::string(pre_family_pattern(PreFamily::kQwen2)));
+  j["normalizer"] = {{"type", "NFC"}};
+  j["added_tokens"] = json::array(
+      {{{"id", 300}, {"content", "e\u0301x"}, {"normalized", true}, {"special", false}}});
+  const Tokenizer tok = Tokenizer::from_json_text(j.dump(), "t");
+  EXPECT_EQ(tok.encode("e\u0301x", true), (std::vector<int32_t>{300}));
+  EXPECT_EQ(tok.encode("\u00e9x", true), (std::vector<int32_t>{300}));
+  EXPECT_EQ(tok.encode("a\u00e9xb", true), (std::vector<int32_t>{'a' - 0x21, 300, 'b' - 0x21}));
+  EXPECT_EQ(tok.token_text(300), "e\u0301x");  // the stored form keeps the original content
+}
+
 TEST(TokenizerLoadTest, TokenLookups) {
   const auto tok = Tokenizer::from_json_text(
       tokenizer_json(byte_vocab({"ab"}), json::array({"a b"}), false).dump(), "t");
