@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
+#include <cctype>
 #include <iostream>
 
 #include "harness/answer_jsonl.h"
@@ -13,23 +14,48 @@
 namespace boxed::harness {
 namespace {
 
-// `pred` may be a bare answer ("\\frac12", "$0.5$") or a whole response. A box anywhere wins; a
-// short single line without one is the answer itself; otherwise the response is searched as
-// `extract --mode <mode>` would.
+// True when `text` holds an English word (two or more letters not after a backslash): "There
+// are 25 ways." is a sentence, "\\frac{1}{2}" and "x^2+1" are not.
+bool has_word(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      while (i + 1 < text.size() && std::isalpha(static_cast<unsigned char>(text[i + 1]))) ++i;
+      continue;
+    }
+    if (std::isalpha(static_cast<unsigned char>(text[i])) && i + 1 < text.size() &&
+        std::isalpha(static_cast<unsigned char>(text[i + 1]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// `pred` may be a bare answer ("\\frac12", "$0.5$", "C") or a whole response. A box anywhere
+// wins. A short single line is the answer itself unless it is a sentence with an answer marker
+// ("Answer $ 9 $", "the answer is (C)") or, for integer and choice tasks, a sentence ("There are
+// 25 ways."), which is searched as `extract --mode flexible` would. Longer text is searched with
+// the given mode.
 std::optional<std::string> predicted_answer(const std::string& pred, metrics::AnswerFormat format,
                                             metrics::ExtractMode mode) {
   metrics::Extraction boxed = metrics::extract_answer(pred, format, metrics::ExtractMode::kStrict);
   if (boxed.answer) return boxed.answer;
   const bool bare = pred.size() <= 200 && pred.find('\n') == std::string::npos &&
                     pred.find("</think>") == std::string::npos;
-  if (bare) {
-    if (pred.find_first_not_of(" \t\r") == std::string::npos) return std::nullopt;
-    // "Answer $ 9 $": a one-line answer with a marker is read after the marker.
-    metrics::Extraction marked = metrics::extract_answer(pred, format, metrics::ExtractMode::kFlexible);
-    if (marked.source == metrics::AnswerSource::kMarker) return marked.answer;
-    return pred;
+  if (!bare) return metrics::extract_answer(pred, format, mode).answer;
+  if (pred.find_first_not_of(" \t\r") == std::string::npos) return std::nullopt;
+  const metrics::Extraction flexible =
+      metrics::extract_answer(pred, format, metrics::ExtractMode::kFlexible);
+  if (flexible.source == metrics::AnswerSource::kMarker) return flexible.answer;
+  switch (format) {
+    case metrics::AnswerFormat::kMath:
+      return pred;
+    case metrics::AnswerFormat::kInteger:
+      return has_word(pred) ? flexible.answer : std::optional<std::string>(pred);
+    case metrics::AnswerFormat::kChoice:
+      if (flexible.source == metrics::AnswerSource::kChoicePattern) return flexible.answer;
+      return pred;
   }
-  return metrics::extract_answer(pred, format, mode).answer;
+  return pred;
 }
 
 }  // namespace
