@@ -188,6 +188,11 @@ CompletionLog CompletionLog::open(const fs::path& dir, const json& config, const
                        {"created_at", utc_now()}};
     log.write_all(log.header_.dump() + "\n");
     ::fsync(log.fd_);
+    // The new file's directory entry is durable only once the directory is synced too.
+    if (const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
+      ::fsync(dir_fd);
+      ::close(dir_fd);
+    }
   } else {
     // A last line that parses but lacks its newline (a write cut just before it, or a hand
     // edit): terminate it so the next record starts a line of its own.
