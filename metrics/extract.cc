@@ -138,8 +138,42 @@ std::optional<std::string> last_box(std::string_view text) {
   return std::nullopt;
 }
 
+// Runs `find_last` (which returns the last occurrence of something in its argument) on the tail of
+// `text` first, then on the whole text only if the tail holds none. RE2 costs ~0.15 us per match
+// found, so a megabyte of "Answer: Answer: ..." or "12 12 12 ..." would cost tens of
+// milliseconds when scanned whole; the answer is nearly always near the end. The tail starts at a
+// line break (or at least outside a number) so that no match is cut in two.
+template <typename FindLast>
+auto search_from_tail(std::string_view text, FindLast&& find_last) -> decltype(find_last(text)) {
+  constexpr std::size_t kTailBytes = 8192;
+  constexpr std::size_t kMaxBacktrack = 256;
+  if (text.size() > kTailBytes) {
+    std::size_t start = text.size() - kTailBytes;
+    const std::size_t floor = start - std::min(start, kMaxBacktrack);
+    std::size_t at = start;
+    while (at > floor && text[at - 1] != '\n') --at;
+    if (at > floor) {
+      start = at;
+    } else {
+      while (start > floor && (std::isdigit(static_cast<unsigned char>(text[start - 1])) ||
+                               text[start - 1] == ',' || text[start - 1] == '.' || text[start - 1] == '-')) {
+        --start;
+      }
+    }
+    if (auto found = find_last(text.substr(start))) return found;
+  }
+  return find_last(text);
+}
+
 // The text after the last answer marker: "The final answer is $\frac{1}{2}$.", "**Answer:** 7".
+std::optional<std::string> last_marker_in(std::string_view text);
 std::optional<std::string> last_marker(std::string_view text) {
+  // "" from last_marker_in: the last marker has nothing after it, which is final (no fallback).
+  auto found = search_from_tail(text, last_marker_in);
+  if (found && found->empty()) return std::nullopt;
+  return found;
+}
+std::optional<std::string> last_marker_in(std::string_view text) {
   // "answer" alone is not a marker ("let me check the answer again"); it needs "is", ":" or "=".
   static const RE2 kMarker(
       R"((?i)(?:final\s+answer\**\s*(?:is|:|=)?|\banswer\**\s*(?:is|:|=))\s*:?)");
@@ -201,12 +235,15 @@ std::optional<std::string> last_marker(std::string_view text) {
     }
   }
   answer = trim(answer);
-  if (answer.empty()) return std::nullopt;
-  return std::string(answer);
+  return std::string(answer);  // "" when the marker has nothing after it
 }
 
 // The last number: "... so there are 204 ways." -> "204" (integer tasks, flexible mode only).
+std::optional<std::string> last_number_in(std::string_view text);
 std::optional<std::string> last_number(std::string_view text) {
+  return search_from_tail(text, last_number_in);
+}
+std::optional<std::string> last_number_in(std::string_view text) {
   static const RE2 kNumber(R"(-?\d[\d,]*(?:\.\d+)?)");
   re2::StringPiece input(text.data(), text.size());
   re2::StringPiece match;
