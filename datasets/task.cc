@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace boxed::datasets {
 namespace {
 
@@ -53,30 +55,32 @@ std::vector<TaskSpec> make_specs() {
                    .breakdowns = {},
                    .shuffle_choices = false,
                    .source = kR1Source});
-  specs.push_back({.name = "math500",
-                   .version = 1,
-                   .display_name = "MATH-500",
-                   .description = "MATH-500 (PRM800K test split), 500 problems, by subject and level",
-                   .loader = LoaderKind::kMathJsonl,
-                   .prompt_template = kMathTemplate,
-                   .extractor = "math",
-                   .grader = "math_equiv",
-                   .primary_mode = "strict",
-                   .breakdowns = {"subject", "level"},
-                   .shuffle_choices = false,
-                   .source = kR1Source});
-  specs.push_back({.name = "gpqa_diamond",
-                   .version = 1,
-                   .display_name = "GPQA Diamond",
-                   .description = "GPQA Diamond, 198 four-choice questions, choices shuffled per question",
-                   .loader = LoaderKind::kGpqa,
-                   .prompt_template = kChoiceTemplate,
-                   .extractor = "choice",
-                   .grader = "choice",
-                   .primary_mode = "flexible",
-                   .breakdowns = {"High-level domain"},
-                   .shuffle_choices = true,
-                   .source = "openai/simple-evals (GPQA), as cited in DeepSeek-R1 paper section 3.1"});
+  specs.push_back(
+      {.name = "math500",
+       .version = 1,
+       .display_name = "MATH-500",
+       .description = "MATH-500 (PRM800K test split), 500 problems, by subject and level",
+       .loader = LoaderKind::kMathJsonl,
+       .prompt_template = kMathTemplate,
+       .extractor = "math",
+       .grader = "math_equiv",
+       .primary_mode = "strict",
+       .breakdowns = {"subject", "level"},
+       .shuffle_choices = false,
+       .source = kR1Source});
+  specs.push_back(
+      {.name = "gpqa_diamond",
+       .version = 1,
+       .display_name = "GPQA Diamond",
+       .description = "GPQA Diamond, 198 four-choice questions, choices shuffled per question",
+       .loader = LoaderKind::kGpqa,
+       .prompt_template = kChoiceTemplate,
+       .extractor = "choice",
+       .grader = "choice",
+       .primary_mode = "flexible",
+       .breakdowns = {"High-level domain"},
+       .shuffle_choices = true,
+       .source = "openai/simple-evals (GPQA), as cited in DeepSeek-R1 paper section 3.1"});
   // AMC 2023 answers are integers stored as floats (27.0); math_equiv compares them numerically
   // and tolerates units and LaTeX around the number, which the integer grader would not.
   specs.push_back({.name = "amc23",
@@ -91,6 +95,19 @@ std::vector<TaskSpec> make_specs() {
                    .breakdowns = {},
                    .shuffle_choices = false,
                    .source = kR1Source});
+  // The built-in set of `boxed demo` (datasets/demo_set.h): each real task's protocol (template,
+  // extractor, grader, primary mode) over a handful of problems written for boxed.
+  const auto add_demo = [&specs](std::string_view base, std::string name, std::string display) {
+    TaskSpec spec = *std::find_if(specs.begin(), specs.end(),
+                                  [&](const TaskSpec& s) { return s.name == base; });
+    spec.description = fmt::format("boxed demo: {}-style problems written for boxed", base);
+    spec.name = std::move(name);
+    spec.display_name = std::move(display);
+    specs.push_back(std::move(spec));
+  };
+  add_demo("aime24", "demo_aime", "Demo (AIME-style)");
+  add_demo("math500", "demo_math", "Demo (MATH-style)");
+  add_demo("gpqa_diamond", "demo_gpqa", "Demo (GPQA-style)");
   return specs;
 }
 
@@ -114,7 +131,9 @@ std::vector<std::string> task_names() {
   return names;
 }
 
-std::string spec_version(const TaskSpec& spec) { return fmt::format("{}/{}", spec.name, spec.version); }
+std::string spec_version(const TaskSpec& spec) {
+  return fmt::format("{}/{}", spec.name, spec.version);
+}
 
 std::string_view to_string(LoaderKind kind) {
   switch (kind) {

@@ -2,138 +2,13 @@
 // moment it arrives (resumable), then score and write the reports. Defaults are the DeepSeek-R1
 // evaluation protocol (DeepSeek-R1 paper, section 3.1; model card "Usage Recommendations"):
 // 64 samples, temperature 0.6, top-p 0.95, 32,768 new tokens.
-#include <fmt/format.h>
-
-#include <chrono>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "harness/commands.h"
-#include "harness/run_setup.h"
-#include "inference/engine_factory.h"
-#include "inference/tools.h"
-#include "reports/report_markdown.h"
-#include "reports/run_report.h"
+#include "harness/run_command.h"
 
 namespace boxed::harness {
-
-namespace {
-
-struct RunArgs {
-  std::vector<std::string> tasks, datasets, endpoints, fields;
-  std::string model, backend = "auto", out, shard, api_key_env, model_name, chat_template, from;
-  int samples = 64, max_tokens = 32768, top_k = 0, limit = 0, concurrency = 64, threads = 0;
-  int max_retries = 8;
-  float temperature = 0.6f, top_p = 0.95f, min_p = 0.0f;
-  uint64_t seed = 0;
-  double request_timeout_s = 3600, progress_interval_s = 30;
-  bool raw_prompt = false, quiet = false, no_text = false, allow_partial = false;
-  std::vector<std::string> argv;
-};
-
-// A float as the double its shortest decimal form names (0.6f → 0.6, not 0.6000000238418579),
-// so the log and its refusal messages show what the user typed.
-double shortest(float value) { return std::stod(fmt::format("{}", value)); }
-
-void run(const RunArgs& a) {
-  const Shard shard = a.shard.empty() ? Shard{} : parse_shard(a.shard);
-  inference::EngineOptions engine_options{
-      .backend = a.backend,
-      .model = a.backend == "openai" ? a.model_name : a.model,
-      .threads = a.threads,
-      .chat_template = a.chat_template,
-      .endpoints = a.endpoints,
-      .concurrency = a.concurrency,
-      .raw_prompt = a.raw_prompt,
-      .request_timeout_s = a.request_timeout_s,
-      .max_retries = a.max_retries,
-      .replay_from = a.from};
-  if (!a.api_key_env.empty()) {
-    const char* key = std::getenv(a.api_key_env.c_str());
-    if (!key || !*key) {
-      throw std::invalid_argument(
-          fmt::format("--api-key-env {}: that environment variable is not set", a.api_key_env));
-    }
-    engine_options.api_key = key;
-  }
-  LoadOptions load{.seed = a.seed, .limit = a.limit,
-                   .fields = datasets::parse_field_mappings(a.fields)};
-  if (a.raw_prompt) {
-    load.render_prompt = [&a](const std::vector<inference::Message>& messages) {
-      return inference::render_chat_prompt(a.model, messages, a.chat_template);
-    };
-  }
-  const RunTasks tasks = load_run_tasks(pair_tasks(a.tasks, a.datasets), load);
-  const inference::SamplingParams sampling{.temperature = a.temperature, .top_p = a.top_p,
-                                           .top_k = a.top_k, .min_p = a.min_p,
-                                           .max_tokens = a.max_tokens};
-  const std::vector<PlannedRequest> plan =
-      plan_requests(tasks.problems, a.samples, sampling, a.seed, shard);
-
-  std::unique_ptr<inference::Engine> engine = inference::make_engine(engine_options);
-  const inference::EngineInfo info = engine->info();
-  // Everything that changes what the responses are; a resume must match it exactly.
-  const nlohmann::json config = {
-      {"tasks", tasks.config},
-      {"model", info.model},
-      {"prompt_mode", a.raw_prompt ? "raw" : "chat"},
-      {"chat_template", a.chat_template},
-      {"sampling",
-       {{"temperature", shortest(sampling.temperature)}, {"top_p", shortest(sampling.top_p)},
-        {"top_k", sampling.top_k}, {"min_p", shortest(sampling.min_p)},
-        {"max_tokens", sampling.max_tokens}}},
-      {"samples", a.samples},
-      {"seed", a.seed},
-      {"limit", a.limit},
-      {"shard", {{"index", shard.index}, {"count", shard.count}}},
-      {"fields", load.fields}};
-  nlohmann::json datasets = nlohmann::json::object();
-  for (const TaskInput& t : tasks.inputs) datasets[t.task] = t.dataset_path;
-  const nlohmann::json log_info = {{"backend", info.backend},
-                                   {"engine_details", info.details},
-                                   {"datasets", datasets}};
-  CompletionLog log = CompletionLog::open(a.out, config, log_info);
-  if (log.dropped_torn_tail() && !a.quiet) {
-    fmt::print(stderr, "boxed run: dropped a torn last line of {} (left by a kill)\n",
-               log.path().string());
-  }
-
-  int64_t already = 0;
-  for (const PlannedRequest& p : plan) already += log.is_done(p.request.id);
-  Progress progress(static_cast<int64_t>(plan.size()), already,
-                    {.mode = a.quiet ? ProgressMode::kQuiet : ProgressMode::kAuto,
-                     .interval_s = a.progress_interval_s});
-  const RunStats stats = run_requests(*engine, plan, log, &progress);
-  progress.finish();
-  if (!a.quiet) {
-    fmt::print(stderr,
-               "boxed run: {} requests, {} already logged, {} generated ({} errors), {} tokens in "
-               "{:.1f} s\n",
-               stats.planned, stats.already_done, stats.generated, stats.errors,
-               stats.completion_tokens, stats.seconds);
-  }
-  if (shard.count > 1) {
-    fmt::print("shard {}/{} complete: {}; combine the shards with `boxed merge`\n", shard.index,
-               shard.count, log.path().string());
-    return;
-  }
-  RunIdentity identity{.engine = info, .sampling = sampling, .seed = a.seed,
-                       .command_line = a.argv, .generation_seconds = stats.seconds};
-  const ScoreOptions score_options{.n_samples = a.samples, .allow_partial = a.allow_partial,
-                                   .include_text = !a.no_text, .fields = load.fields};
-  const nlohmann::json report = score_log(tasks, log.latest(), identity, score_options, a.out);
-  for (const reports::TaskReport& t : reports::report_from_json(report, "report").tasks) {
-    const reports::ModeMetrics& p = t.primary();
-    fmt::print("{}: pass@1 {}% [{}, {}], cons@{} {}% ({} problems x {} samples)\n", t.task,
-               reports::percent(p.pass_at_1.value), reports::percent(p.pass_at_1.ci_lower),
-               reports::percent(p.pass_at_1.ci_upper), t.n_samples,
-               reports::percent(p.cons_at_n), t.n_problems, t.n_samples);
-  }
-  fmt::print("report: {}/report.md\n", a.out);
-}
-
-}  // namespace
 
 void add_run_command(CLI::App& app, int& /*exit_code*/) {
   auto a = std::make_shared<RunArgs>();
@@ -148,55 +23,80 @@ void add_run_command(CLI::App& app, int& /*exit_code*/) {
       "Defaults are the DeepSeek-R1 protocol: 64 samples, temperature 0.6, top-p 0.95, 32768\n"
       "new tokens.");
   cmd->option_defaults()->always_capture_default();  // --help shows each default
-  cmd->add_option("--task", a->tasks, "Task names, comma-separated: aime24, aime25, amc23, "
-                  "math500, gpqa_diamond")->required()->delimiter(',');
-  cmd->add_option("--dataset", a->datasets, "The dataset file of each task, in --task order "
-                  "(repeat the option for several tasks)")->required();
-  cmd->add_option("--out", a->out, "Run directory: completions.jsonl and the reports (created; "
-                  "an existing one is resumed)")->required();
-  cmd->add_option("--model", a->model, "Model directory or GGUF file (cpu/cuda); for openai "
+  cmd->add_option("--task", a->tasks,
+                  "Task names, comma-separated: aime24, aime25, amc23, "
+                  "math500, gpqa_diamond")
+      ->required()
+      ->delimiter(',');
+  cmd->add_option("--dataset", a->datasets,
+                  "The dataset file of each task, in --task order "
+                  "(repeat the option for several tasks)")
+      ->required();
+  cmd->add_option("--out", a->out,
+                  "Run directory: completions.jsonl and the reports (created; "
+                  "an existing one is resumed)")
+      ->required();
+  cmd->add_option("--model", a->model,
+                  "Model directory or GGUF file (cpu/cuda); for openai "
                   "with --raw-prompt, where the chat template is read from");
-  cmd->add_option("--backend", a->backend, "auto (cuda when a device is visible, else cpu), cpu, "
-                  "cuda, openai, or replay")->check(CLI::IsMember({"auto", "cpu", "cuda", "openai", "replay"}));
+  cmd->add_option("--backend", a->backend,
+                  "auto (cuda when a device is visible, else cpu), cpu, "
+                  "cuda, openai, or replay")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda", "openai", "replay"}));
   cmd->add_option("--samples", a->samples, "Responses per problem (n of pass@1 and cons@n)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--temperature", a->temperature, "Sampling temperature; 0 = greedy");
   cmd->add_option("--top-p", a->top_p, "Nucleus sampling mass; 1 = off");
   cmd->add_option("--top-k", a->top_k, "Keep the k most likely tokens; 0 = off");
-  cmd->add_option("--min-p", a->min_p, "Drop tokens below min-p times the top probability; 0 = off");
-  cmd->add_option("--max-tokens", a->max_tokens, "New tokens per response")->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", a->seed, "Run seed: request seeds and GPQA choice shuffles derive from it");
+  cmd->add_option("--min-p", a->min_p,
+                  "Drop tokens below min-p times the top probability; 0 = off");
+  cmd->add_option("--max-tokens", a->max_tokens, "New tokens per response")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", a->seed,
+                  "Run seed: request seeds and GPQA choice shuffles derive from it");
   cmd->add_option("--limit", a->limit, "Only the first N problems of each task; 0 = all")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--shard", a->shard, "Run shard I of N (I/N, 0-based): request k of the run, in "
+  cmd->add_option("--shard", a->shard,
+                  "Run shard I of N (I/N, 0-based): request k of the run, in "
                   "task/problem/sample order, belongs to shard k mod N; no report is written, "
                   "combine the shard directories with `boxed merge`");
-  cmd->add_option("--endpoint", a->endpoints, "openai: base URL of an OpenAI-compatible server, "
+  cmd->add_option("--endpoint", a->endpoints,
+                  "openai: base URL of an OpenAI-compatible server, "
                   "e.g. http://gpu1:8000 (repeat for several; requests spread over them)");
-  cmd->add_option("--api-key-env", a->api_key_env, "openai: name of the environment variable "
+  cmd->add_option("--api-key-env", a->api_key_env,
+                  "openai: name of the environment variable "
                   "holding the API key (sent as a Bearer token)");
-  cmd->add_option("--model-name", a->model_name, "openai: the served model name; default: the "
+  cmd->add_option("--model-name", a->model_name,
+                  "openai: the served model name; default: the "
                   "first model of the server's /v1/models");
   cmd->add_option("--concurrency", a->concurrency, "openai: requests in flight over all endpoints")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--request-timeout", a->request_timeout_s, "openai: seconds one attempt may take");
-  cmd->add_option("--max-retries", a->max_retries, "openai: retries of a request on 429, 5xx, "
+  cmd->add_option("--request-timeout", a->request_timeout_s,
+                  "openai: seconds one attempt may take");
+  cmd->add_option("--max-retries", a->max_retries,
+                  "openai: retries of a request on 429, 5xx, "
                   "timeouts and dropped connections, with exponential backoff")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--raw-prompt", a->raw_prompt, "openai: send the fully templated prompt (chat "
+  cmd->add_flag("--raw-prompt", a->raw_prompt,
+                "openai: send the fully templated prompt (chat "
                 "template of --model or --chat-template, with the forced <think>) to "
                 "/v1/completions instead of messages to /v1/chat/completions");
-  cmd->add_option("--chat-template", a->chat_template, "Chat template override: deepseek-r1, "
+  cmd->add_option("--chat-template", a->chat_template,
+                  "Chat template override: deepseek-r1, "
                   "chatml, llama3, raw, or a file");
   cmd->add_option("--threads", a->threads, "cpu: worker threads; 0 = all cores");
-  cmd->add_option("--from", a->from, "replay: the run directory (or completions.jsonl) whose "
+  cmd->add_option("--from", a->from,
+                  "replay: the run directory (or completions.jsonl) whose "
                   "responses are re-graded instead of generated");
-  cmd->add_option("--field", a->fields, "Dataset field mapping CANONICAL=NAME_IN_FILE (repeatable)");
-  cmd->add_flag("--allow-partial", a->allow_partial, "Score problems with fewer than --samples "
+  cmd->add_option("--field", a->fields,
+                  "Dataset field mapping CANONICAL=NAME_IN_FILE (repeatable)");
+  cmd->add_flag("--allow-partial", a->allow_partial,
+                "Score problems with fewer than --samples "
                 "responses, marked partial");
   cmd->add_flag("--no-text", a->no_text, "Leave response text out of samples.jsonl");
   cmd->add_flag("--quiet", a->quiet, "No progress output");
-  cmd->add_option("--progress-interval", a->progress_interval_s, "Seconds between progress lines "
+  cmd->add_option("--progress-interval", a->progress_interval_s,
+                  "Seconds between progress lines "
                   "when stderr is not a terminal");
   cmd->callback([a, cmd] {
     a->argv = {"boxed", "run"};
@@ -207,7 +107,7 @@ void add_run_command(CLI::App& app, int& /*exit_code*/) {
         if (opt->get_type_size_max() != 0) a->argv.push_back(value);
       }
     }
-    run(*a);
+    run_evaluation(*a);
   });
 }
 

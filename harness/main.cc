@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", [] { return boxed::harness::version_text(); });
   int exit_code = 0;
+  boxed::harness::add_demo_command(app, exit_code);
   boxed::harness::add_version_command(app, exit_code);
   boxed::harness::add_tokenize_command(app, exit_code);
   boxed::harness::add_detokenize_command(app, exit_code);

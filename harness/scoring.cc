@@ -95,6 +95,8 @@ std::vector<TaskPrompt> build_task_prompts(const datasets::TaskSpec& spec,
   return out;
 }
 
+double shortest_decimal(float value) { return std::stod(fmt::format("{}", value)); }
+
 reports::Manifest make_manifest(const RunIdentity& identity) {
   reports::Manifest m;
   m.boxed_version = build_info::kVersion;
@@ -114,8 +116,9 @@ reports::Manifest make_manifest(const RunIdentity& identity) {
   }
   if (identity.sampling) {
     const inference::SamplingParams& s = *identity.sampling;
-    m.sampling = {{"temperature", s.temperature}, {"top_p", s.top_p}, {"top_k", s.top_k},
-                  {"min_p", s.min_p}, {"max_tokens", s.max_tokens}, {"stop", s.stop}};
+    m.sampling = {{"temperature", shortest_decimal(s.temperature)},
+                  {"top_p", shortest_decimal(s.top_p)}, {"top_k", s.top_k},
+                  {"min_p", shortest_decimal(s.min_p)}, {"max_tokens", s.max_tokens}, {"stop", s.stop}};
   }
   m.seed = identity.seed;
   m.command_line = identity.command_line;

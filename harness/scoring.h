@@ -75,6 +75,10 @@ reports::TaskReport score_task(const datasets::TaskSpec& spec,
                                const RunIdentity& identity, const ScoreOptions& options,
                                std::vector<reports::SampleRow>* samples_out);
 
+// A float as the double its shortest decimal form names (0.6f -> 0.6, not 0.6000000238418579),
+// so sampling parameters read in reports and logs as they were typed.
+double shortest_decimal(float value);
+
 // The manifest for `identity` (version, grader version, date, host filled in here).
 reports::Manifest make_manifest(const RunIdentity& identity);
 

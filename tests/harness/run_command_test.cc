@@ -62,8 +62,7 @@ struct Exit {
 // Runs `boxed args...`; with kill_after > 0, SIGKILLs it once the log in `watch` has that many
 // completion lines. Bounded: a child still running after 120 s is killed and reported.
 Exit run_boxed(std::vector<std::string> args, const fs::path& watch = {}, int kill_after = 0) {
-  const char* binary = std::getenv("BOXED_BINARY");
-  if (!binary) binary = BOXED_BINARY_PATH;
+  const char* binary = BOXED_BINARY_PATH;  // compiled in by boxed_add_gtest
   const fs::path err_file = fs::temp_directory_path() /
                             ("boxed_run_" + std::to_string(getpid()) + ".stderr");
   args.insert(args.begin(), binary);

@@ -91,13 +91,7 @@ std::string run_command(const std::string& command) {
 }
 
 TEST(TinyModel, CommandsWriteAModelAndPrintItsLogits) {
-  // CTest is meant to set BOXED_BINARY; when it does not, the build layout puts boxed at
-  // <build>/bin/boxed and this test at <build>/tests/inference/model/.
-  const char* from_env = std::getenv("BOXED_BINARY");
-  const std::string boxed =
-      from_env != nullptr ? std::string(from_env)
-                          : (std::filesystem::read_symlink("/proc/self/exe").parent_path() /
-                             "../../../bin/boxed").lexically_normal().string();
+  const std::string boxed = BOXED_BINARY_PATH;  // compiled in by boxed_add_gtest
   ASSERT_TRUE(std::filesystem::exists(boxed)) << boxed;
   testing::ScratchDir dir("tiny_commands");
   const std::string model = (dir.path() / "m").string();
