@@ -10,9 +10,9 @@
 namespace boxed::harness {
 
 std::string version_text() {
-  return fmt::format("boxed {}\nbackends built: {}\nbackends available now: {}", build_info::kVersion,
-                     fmt::join(inference::compiled_backends(), ", "),
-                     fmt::join(inference::available_backends(), ", "));
+  return fmt::format("boxed {}\nbackends built: {}\nbackends available now: {}\ncuda: {}",
+                     build_info::kVersion, fmt::join(inference::compiled_backends(), ", "),
+                     fmt::join(inference::available_backends(), ", "), inference::cuda_status());
 }
 
 void add_version_command(CLI::App& app, int& /*exit_code*/) {

@@ -16,7 +16,8 @@ namespace boxed::inference {
 
 std::vector<std::string> compiled_backends() {
   std::vector<std::string> names;
-  if (build_info::kWithCuda) names.push_back("cuda");
+  // "cuda" joins this list when its engine exists; until then a CUDA build carries only the
+  // toolchain check and the device probe (cuda_status()), and "auto" must never pick it.
   names.push_back("cpu");  // the exact reference; always built, what "auto" falls back to
   // Remote and saved-log backends: always built, never picked by "auto" (they need an endpoint
   // or a log to be named).
@@ -32,6 +33,12 @@ std::vector<std::string> available_backends() {
     names.push_back(name);
   }
   return names;
+}
+
+std::string cuda_status() {
+  if (!build_info::kWithCuda) return "not built (BOXED_CUDA=OFF or nvcc not found)";
+  return fmt::format("toolchain built for sm_{}; engine not implemented yet; {}",
+                     build_info::kCudaArchitectures, cuda::device_status());
 }
 
 std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
@@ -67,13 +74,13 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
     }
     return std::make_unique<replay::ReplayEngine>(options.replay_from);
   }
+  if (backend == "cuda") {
+    throw std::invalid_argument(fmt::format(
+        "backend 'cuda' is not implemented yet (CUDA: {}); use --backend cpu, or --backend openai "
+        "with a vLLM/SGLang server", cuda_status()));
+  }
   const std::vector<std::string> built = compiled_backends();
   const bool compiled = std::ranges::find(built, backend) != built.end();
-  if (compiled && backend == "cuda" && cuda::device_count() == 0) {
-    throw std::invalid_argument(
-        fmt::format("backend 'cuda' is built in but no CUDA device is visible ({})",
-                    cuda::device_status()));
-  }
   throw std::invalid_argument(fmt::format("backend '{}' is not {}; available: {}", backend,
                                           compiled ? "implemented yet" : "built into this binary",
                                           fmt::join(available, ", ")));

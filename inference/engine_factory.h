@@ -2,7 +2,7 @@
 // compiled in; the harness sees nothing of inference/ but this header and engine.h.
 //
 //   auto engine = make_engine({.backend = "auto", .model = "/models/R1-Distill-Qwen-1.5B"});
-//   fmt::print("{}\n", fmt::join(compiled_backends(), ", "));   // "cpu, cuda, openai, replay"
+//   fmt::print("{}\n", fmt::join(compiled_backends(), ", "));   // "cpu, openai, replay"
 #pragma once
 
 #include <memory>
@@ -37,5 +37,8 @@ std::vector<std::string> compiled_backends();
 
 // Backends usable on this machine now (e.g. "cuda" only with a visible device).
 std::vector<std::string> available_backends();
+
+// What this build and machine offer for CUDA: toolchain, engine, device 0 (for `boxed --version`).
+std::string cuda_status();
 
 }  // namespace boxed::inference

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <mutex>
 #include <set>
 #include <string>
@@ -65,6 +67,17 @@ TEST(EngineFactory, UnknownBackendIsAnErrorNamingTheAvailableOnes) {
     FAIL() << "expected an exception";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("tpu"), std::string::npos);
+  }
+}
+
+TEST(EngineFactory, CudaIsNeverOfferedBeforeItsEngineExists) {
+  const std::vector<std::string> built = compiled_backends();
+  EXPECT_EQ(std::ranges::find(built, "cuda"), built.end());
+  try {
+    make_engine({.backend = "cuda", .model = "m"});
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("not implemented yet"), std::string::npos) << e.what();
   }
 }
 
