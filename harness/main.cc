@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,8 +44,8 @@ std::string explain_extras(const CLI::App& app, const std::vector<std::string>& 
       if (std::find(names.begin(), names.end(), flag) != names.end()) continue;
       std::string message = fmt::format("unknown option '{}'", flag);
       if (auto guess = closest(flag, names)) message += fmt::format("; did you mean '{}'?", *guess);
-      return message + fmt::format(" (see 'boxed {}--help')",
-                                   selected ? selected->get_name() + " " : "");
+      return message +
+             fmt::format(" (see 'boxed {}--help')", selected ? selected->get_name() + " " : "");
     }
     if (!selected) {
       for (const CLI::App* sub : app.get_subcommands({})) {
@@ -50,13 +53,45 @@ std::string explain_extras(const CLI::App& app, const std::vector<std::string>& 
       }
       if (!selected) {
         std::string message = fmt::format("unknown command '{}'", arg);
-        if (auto guess = closest(arg, subcommands)) message += fmt::format("; did you mean '{}'?", *guess);
+        if (auto guess = closest(arg, subcommands))
+          message += fmt::format("; did you mean '{}'?", *guess);
         return message + " (see 'boxed --help')";
       }
     }
   }
   return "";
 }
+
+// `boxed --help` lists each subcommand on one line; `boxed CMD --help` shows its whole manual.
+const std::map<std::string, std::string>& one_line_summaries() {
+  static const std::map<std::string, std::string> kSummaries = {
+      {"demo", "Run the demo evaluation (tiny built-in model, CPU, built-in problems)"},
+      {"version", "Print the version and the inference backends built in"},
+      {"run", "Generate responses for tasks with a backend, resumably, then score and report"},
+      {"merge", "Combine the shard directories of one sharded run into one report"},
+      {"score", "Grade saved responses against a task's dataset and write the reports"},
+      {"prompts", "Print the exact prompts (and gold answers) a run would send"},
+      {"table", "Markdown table of reports in the DeepSeek-R1 distilled-model layout"},
+      {"compare", "Paired comparison of two reports; exit 1 on a regression (CI gate)"},
+      {"extract", "Extract final answers from responses (JSONL in, JSONL out)"},
+      {"grade", "Grade predicted answers against gold answers (JSONL in, JSONL out)"},
+      {"tokenize", "Encode text into token ids with a model's tokenizer"},
+      {"detokenize", "Decode token ids back into text with a model's tokenizer"},
+      {"make-tiny-model", "Write a tiny random-weight model directory for tests and the demo"},
+      {"logits", "Print the last position's logits of the CPU forward as JSON"},
+  };
+  return kSummaries;
+}
+
+class OneLineSubcommandFormatter : public CLI::Formatter {
+ public:
+  std::string make_subcommand(const CLI::App* sub) const override {
+    const auto it = one_line_summaries().find(sub->get_name());
+    std::string text = it != one_line_summaries().end() ? it->second : sub->get_description();
+    text = text.substr(0, text.find('\n'));
+    return fmt::format("  {:<{}}{}\n", sub->get_name(), get_column_width(), text);
+  }
+};
 
 }  // namespace
 
@@ -67,6 +102,7 @@ int main(int argc, char** argv) {
       "grades \\boxed{} answers, and writes pass@1 / cons@64 reports and CI gates.",
       "boxed"};
   app.require_subcommand(1);
+  app.formatter(std::make_shared<OneLineSubcommandFormatter>());
   app.set_version_flag("--version", [] { return boxed::harness::version_text(); });
   int exit_code = 0;
   boxed::harness::add_demo_command(app, exit_code);
@@ -98,16 +134,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    if (e.get_name() == "RequiredError" && app.get_subcommands().empty()) {
-      if (args.empty()) {
-        fmt::print(stderr, "{}", app.help());
-        return 2;
-      }
-      const std::string message = explain_extras(app, args);  // e.g. a misspelt subcommand
-      if (!message.empty()) {
-        fmt::print(stderr, "boxed: error: {}\n", message);
-        return 2;
-      }
+    if (args.empty()) {
+      fmt::print(stderr, "{}", app.help());
+      return 2;
+    }
+    // A misspelt subcommand or option explains a "required" error better than the error itself
+    // (`boxed run --temprature 0.5` is missing --task, but the typo is the news).
+    const std::string message = explain_extras(app, args);
+    if (!message.empty()) {
+      fmt::print(stderr, "boxed: error: {}\n", message);
+      return 2;
     }
     fmt::print(stderr, "boxed: error: {}\n", e.what());
     return 2;
