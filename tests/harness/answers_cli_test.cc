@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/run_boxed.h"
+
 namespace {
 
 struct Result {
@@ -17,15 +19,8 @@ struct Result {
 };
 
 Result run(const std::string& args) {
-  const std::string command = std::string(BOXED_BINARY_PATH) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  Result r;
-  if (!pipe) return r;
-  std::array<char, 4096> buffer;
-  while (fgets(buffer.data(), buffer.size(), pipe)) r.out += buffer.data();
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  const boxed::testing::RunResult r = boxed::testing::run_boxed(args);
+  return {.status = r.exit_code, .out = r.output};
 }
 
 std::vector<nlohmann::json> json_lines(const std::string& out) {
@@ -54,8 +49,9 @@ TEST(AnswersCli, GradeAddsPredAnswerAndEqual) {
   EXPECT_EQ(rows[2]["equal"], true);
   EXPECT_TRUE(rows[3]["pred_answer"].is_null());
   EXPECT_EQ(rows[3]["equal"], false);
-  EXPECT_NE(r.out.find("grade: 2 of 4 equal (50.00%), 1 without an answer; task math, boxed-grader/1"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("grade: 2 of 4 equal (50.00%), 1 without an answer; task math, boxed-grader/1"),
+      std::string::npos)
       << r.out;
 }
 
@@ -86,7 +82,8 @@ TEST(AnswersCli, UnknownTaskSuggestsAndExits2) {
 TEST(AnswersCli, BadInputNamesFileAndLine) {
   const Result r = run("grade --task math " + kData + "cli_extract.jsonl");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.out.find("cli_extract.jsonl:1: field 'gold': expected a string"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cli_extract.jsonl:1: field 'gold': expected a string"), std::string::npos)
+      << r.out;
 }
 
 }  // namespace

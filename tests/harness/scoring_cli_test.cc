@@ -13,6 +13,8 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/run_boxed.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -28,16 +30,8 @@ struct Result {
 };
 
 Result run(const std::string& args) {
-  const std::string cmd = std::string(BOXED_BINARY_PATH) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  Result r;
-  if (!pipe) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  const boxed::testing::RunResult r = boxed::testing::run_boxed(args);
+  return {.rc = r.exit_code, .out = r.output};
 }
 
 uint64_t splitmix(uint64_t& state) {
@@ -57,8 +51,10 @@ class ScoringCli : public ::testing::Test {
     fs::create_directories(dir_);
     std::ofstream ds(dir_ / "sim.jsonl");
     for (int i = 0; i < kProblems; ++i) {
-      ds << nlohmann::json{{"id", 100 + i}, {"problem", "Simulated problem " + std::to_string(i)},
-                           {"answer", std::to_string(100 + i)}}.dump()
+      ds << nlohmann::json{{"id", 100 + i},
+                           {"problem", "Simulated problem " + std::to_string(i)},
+                           {"answer", std::to_string(100 + i)}}
+                .dump()
          << "\n";
     }
   }
@@ -75,19 +71,24 @@ class ScoringCli : public ::testing::Test {
       for (int s = 0; s < kSamples; ++s) {
         const double u = static_cast<double>(splitmix(state) >> 11) * 0x1.0p-53;
         const int answer = u < p ? 100 + i : 1000 + i * 10 + static_cast<int>(splitmix(state) % 3);
-        out << nlohmann::json{{"problem_id", std::to_string(100 + i)}, {"sample", s},
-                              {"text", "<think>work</think> The answer is \\boxed{" + std::to_string(answer) + "}."},
-                              {"tokens", 1000 + s}}.dump()
+        out << nlohmann::json{{"problem_id", std::to_string(100 + i)},
+                              {"sample", s},
+                              {"text", "<think>work</think> The answer is \\boxed{" +
+                                           std::to_string(answer) + "}."},
+                              {"tokens", 1000 + s}}
+                   .dump()
             << "\n";
       }
     }
     return path.string();
   }
 
-  static std::string score(const std::string& name, uint64_t seed, double drop, const std::string& extra = "") {
+  static std::string score(const std::string& name, uint64_t seed, double drop,
+                           const std::string& extra = "") {
     const std::string completions = write_run(name, seed, drop);
-    const Result r = run("score --task aime24 --dataset " + (dir_ / "sim.jsonl").string() + " --completions " +
-                         completions + " --out " + (dir_ / name).string() + " --samples 64 " + extra);
+    const Result r =
+        run("score --task aime24 --dataset " + (dir_ / "sim.jsonl").string() + " --completions " +
+            completions + " --out " + (dir_ / name).string() + " --samples 64 " + extra);
     EXPECT_EQ(r.rc, 0) << r.out;
     return (dir_ / name / "report.json").string();
   }
@@ -115,7 +116,9 @@ TEST_F(ScoringCli, ScoreWritesReportSamplesAndMarkdown) {
   std::string line;
   int lines = 0;
   while (std::getline(samples, line)) {
-    if (lines++ == 0) EXPECT_TRUE(nlohmann::json::parse(line).contains("text"));
+    if (lines++ == 0) {
+      EXPECT_TRUE(nlohmann::json::parse(line).contains("text"));
+    }
   }
   EXPECT_EQ(lines, kProblems * kSamples);
   std::stringstream md;
@@ -123,7 +126,8 @@ TEST_F(ScoringCli, ScoreWritesReportSamplesAndMarkdown) {
   EXPECT_NE(md.str().find("## AIME 2024 (`aime24/1`)"), std::string::npos);
   EXPECT_NE(md.str().find("strict (primary)"), std::string::npos);
   for (const auto& entry : fs::directory_iterator(out)) {
-    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << "temporary file left: " << entry.path();
+    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos)
+        << "temporary file left: " << entry.path();
   }
 }
 
@@ -175,7 +179,8 @@ TEST_F(ScoringCli, CompareMinRequirementAndBadInput) {
   std::ofstream(dir_ / "fewer.json") << j.dump();
   r = run("compare " + base + " " + (dir_ / "fewer.json").string());
   EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("problem '100' is in the base report but not in the candidate"), std::string::npos);
+  EXPECT_NE(r.out.find("problem '100' is in the base report but not in the candidate"),
+            std::string::npos);
 }
 
 TEST_F(ScoringCli, UnknownTaskExits2WithSuggestion) {
@@ -186,8 +191,9 @@ TEST_F(ScoringCli, UnknownTaskExits2WithSuggestion) {
 
 TEST_F(ScoringCli, MalformedDatasetLineExits2NamingFileAndLine) {
   const std::string completions = write_run("malformed", 1, 0.0);
-  const Result r = run("score --task math500 --dataset " + source_dir() + "/tests/data/datasets/bad_json_line.jsonl" +
-                       " --completions " + completions + " --out " + (dir_ / "malformed").string());
+  const Result r = run("score --task math500 --dataset " + source_dir() +
+                       "/tests/data/datasets/bad_json_line.jsonl" + " --completions " +
+                       completions + " --out " + (dir_ / "malformed").string());
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.out.find("bad_json_line.jsonl:2: not valid JSON"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(dir_ / "malformed" / "report.json"));
@@ -202,8 +208,9 @@ TEST_F(ScoringCli, MissingResponsesExit2UnlessAllowPartial) {
     if (i != 70) out << line << "\n";  // problem 101, sample 6
   }
   out.close();
-  const std::string base = "score --task aime24 --dataset " + (dir_ / "sim.jsonl").string() + " --completions " +
-                           (dir_ / "partial_cut.jsonl").string() + " --out " + (dir_ / "partial").string();
+  const std::string base = "score --task aime24 --dataset " + (dir_ / "sim.jsonl").string() +
+                           " --completions " + (dir_ / "partial_cut.jsonl").string() + " --out " +
+                           (dir_ / "partial").string();
   Result r = run(base);
   EXPECT_EQ(r.rc, 2);
   EXPECT_NE(r.out.find("problem '101' has 63 of 64 responses"), std::string::npos) << r.out;
@@ -238,29 +245,42 @@ TEST_F(ScoringCli, PromptsPrintMessagesAndGpqaGoldLetters) {
   const Result limited = run("prompts --task aime24 --limit 1 --dataset " + source_dir() +
                              "/tests/data/datasets/aime_string_answers.jsonl");
   EXPECT_EQ(limited.out,
-            "{\"task\":\"aime24\",\"problem_id\":\"60\",\"gold\":\"049\",\"messages\":[{\"role\":\"user\",\"content\":"
-            "\"Find the remainder when $7^{2}$ is divided by $100$.\\nPlease reason step by step, and put your "
+            "{\"task\":\"aime24\",\"problem_id\":\"60\",\"gold\":\"049\",\"messages\":[{\"role\":"
+            "\"user\",\"content\":"
+            "\"Find the remainder when $7^{2}$ is divided by $100$.\\nPlease reason step by step, "
+            "and put your "
             "final answer within \\\\boxed{}.\"}]}\n");
   // With a chat template, "prompt" is the text the model sees: R1's user/assistant markers and the
   // forced "<think>\n" opening (DeepSeek-R1 model card, Usage Recommendations).
-  const Result templated = run("prompts --task aime24 --limit 1 --chat-template deepseek-r1 --dataset " +
-                               source_dir() + "/tests/data/datasets/aime_string_answers.jsonl");
+  const Result templated =
+      run("prompts --task aime24 --limit 1 --chat-template deepseek-r1 --dataset " + source_dir() +
+          "/tests/data/datasets/aime_string_answers.jsonl");
   ASSERT_EQ(templated.rc, 0) << templated.out;
   const std::string prompt = nlohmann::json::parse(templated.out).at("prompt");
-  EXPECT_NE(prompt.find("<\uff5cUser\uff5c>Find the remainder when $7^{2}$ is divided by $100$.\nPlease reason"),
-            std::string::npos) << prompt;
+  EXPECT_NE(
+      prompt.find(
+          "<\uff5cUser\uff5c>Find the remainder when $7^{2}$ is divided by $100$.\nPlease reason"),
+      std::string::npos)
+      << prompt;
   EXPECT_TRUE(prompt.ends_with("<\uff5cAssistant\uff5c><think>\n")) << prompt;
 }
 
 TEST_F(ScoringCli, TableWithPublishedReference) {
-  const std::string report = score("table", 1, 0.0, "--model /models/DeepSeek-R1-Distill-Qwen-1.5B");
-  const Result r = run("table " + report + " --reference " + source_dir() + "/reports/reference/deepseek_r1_distill.json");
+  const std::string report =
+      score("table", 1, 0.0, "--model /models/DeepSeek-R1-Distill-Qwen-1.5B");
+  const Result r = run("table " + report + " --reference " + source_dir() +
+                       "/reports/reference/deepseek_r1_distill.json");
   ASSERT_EQ(r.rc, 0) << r.out;
-  EXPECT_NE(r.out.find("| Model | AIME 2024 pass@1 | AIME 2024 cons@64 | MATH-500 pass@1 | GPQA Diamond pass@1 |"),
-            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| Model | AIME 2024 pass@1 | AIME 2024 cons@64 | MATH-500 pass@1 | GPQA "
+                       "Diamond pass@1 |"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("| DeepSeek-R1-Distill-Qwen-1.5B (published) | 28.9 | 52.7 | 83.9 | 33.8 |"),
-            std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("| Δ /models/DeepSeek-R1-Distill-Qwen-1.5B − published |"), std::string::npos) << r.out;
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("| Δ /models/DeepSeek-R1-Distill-Qwen-1.5B − published |"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "tests/inference/tokenizer/test_paths.h"
+#include "tests/support/run_boxed.h"
 
 namespace boxed::inference::tokenizer {
 namespace {
@@ -24,18 +25,8 @@ struct Result {
 };
 
 Result run(const std::string& args) {
-  // BOXED_BINARY from the environment when set, else the path CMake compiled in.
-  const char* binary = std::getenv("BOXED_BINARY");
-  const std::string cmd = std::string(binary ? binary : BOXED_BINARY_PATH) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  Result r{-1, ""};
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;)
-    r.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  const boxed::testing::RunResult r = boxed::testing::run_boxed(args);
+  return {r.exit_code, r.output};
 }
 
 std::string tokenizer_path() {
