@@ -1,8 +1,14 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <stdexcept>
+#include <string>
 
 #include "datasets/dataset.h"
+#include "datasets/demo_set.h"
 #include "datasets/jsonl_reader.h"
 #include "datasets/task.h"
 #include "tests/datasets/test_paths.h"
@@ -37,8 +43,8 @@ TEST(MathJsonl, IntegerAnswersAndStringIds) {
 TEST(MathJsonl, FloatAnswersLoseTheSpuriousPointZero) {
   const LoadedDataset d = load("amc23", "amc_float_answers.jsonl");
   ASSERT_EQ(d.problems.size(), 3u);
-  EXPECT_EQ(d.problems[0].answer, "90");   // 90.0
-  EXPECT_EQ(d.problems[1].answer, "-1");   // -1.0
+  EXPECT_EQ(d.problems[0].answer, "90");  // 90.0
+  EXPECT_EQ(d.problems[1].answer, "-1");  // -1.0
   EXPECT_EQ(d.problems[2].answer, "1.5");
   EXPECT_EQ(d.problems[0].id, "0");
 }
@@ -54,7 +60,8 @@ TEST(MathJsonl, Math500UniqueIdsAndBreakdownAttributes) {
 }
 
 TEST(MathJsonl, FieldMappingRenamesColumnsAndAddsAttributes) {
-  const FieldMap fields = parse_field_mappings({"problem=question", "answer=final", "id=uid", "topic=topic"});
+  const FieldMap fields =
+      parse_field_mappings({"problem=question", "answer=final", "id=uid", "topic=topic"});
   const LoadedDataset d = load("aime24", "mapped_fields.jsonl", fields);
   ASSERT_EQ(d.problems.size(), 2u);
   EXPECT_EQ(d.problems[0].id, "q-a");
@@ -107,25 +114,30 @@ TEST(Gpqa, JsonlWithTheSameColumnsGivesTheSameProblems) {
   EXPECT_NE(csv.sha256, jsonl.sha256);
 }
 
-// Table: each malformed input and the message it must produce (tests/data/datasets/load_errors.jsonl).
+// Table: each malformed input and the message it must produce
+// (tests/data/datasets/load_errors.jsonl).
 TEST(Loaders, ErrorsNameFileLineAndField) {
   const JsonlContents cases = read_jsonl(dataset_fixture("load_errors.jsonl"));
   ASSERT_GE(cases.records.size(), 8u);
   for (const JsonlRecord& c : cases.records) {
     SCOPED_TRACE(c.value.at("note").get<std::string>());
-    const FieldMap fields = parse_field_mappings(c.value.at("fields").get<std::vector<std::string>>());
+    const FieldMap fields =
+        parse_field_mappings(c.value.at("fields").get<std::vector<std::string>>());
     try {
       load(c.value.at("task"), c.value.at("file"), fields);
       ADD_FAILURE() << "no error for " << c.value.at("file");
     } catch (const std::runtime_error& e) {
-      EXPECT_NE(std::string(e.what()).find(c.value.at("expect").get<std::string>()), std::string::npos)
+      EXPECT_NE(std::string(e.what()).find(c.value.at("expect").get<std::string>()),
+                std::string::npos)
           << "message: " << e.what();
     }
   }
 }
 
 TEST(Tasks, SpecsNameExtractorGraderAndPrimaryMode) {
-  EXPECT_EQ(task_names(), (std::vector<std::string>{"aime24", "aime25", "math500", "gpqa_diamond", "amc23"}));
+  EXPECT_EQ(task_names(),
+            (std::vector<std::string>{"aime24", "aime25", "math500", "gpqa_diamond", "amc23",
+                                      "demo_aime", "demo_math", "demo_gpqa"}));
   const TaskSpec* aime = find_task("aime24");
   ASSERT_NE(aime, nullptr);
   EXPECT_EQ(aime->grader, "integer");
@@ -136,6 +148,39 @@ TEST(Tasks, SpecsNameExtractorGraderAndPrimaryMode) {
   EXPECT_TRUE(gpqa->shuffle_choices);
   EXPECT_EQ(find_task("math500")->breakdowns, (std::vector<std::string>{"subject", "level"}));
   EXPECT_EQ(find_task("aime42"), nullptr);
+}
+
+TEST(Tasks, DemoTasksReuseTheRealProtocols) {
+  for (const auto& [demo, real] :
+       {std::pair{"demo_aime", "aime24"}, std::pair{"demo_math", "math500"},
+        std::pair{"demo_gpqa", "gpqa_diamond"}}) {
+    const TaskSpec* d = find_task(demo);
+    const TaskSpec* r = find_task(real);
+    ASSERT_NE(d, nullptr) << demo;
+    EXPECT_EQ(d->prompt_template, r->prompt_template) << demo;
+    EXPECT_EQ(d->extractor, r->extractor) << demo;
+    EXPECT_EQ(d->grader, r->grader) << demo;
+    EXPECT_EQ(d->primary_mode, r->primary_mode) << demo;
+    EXPECT_EQ(d->shuffle_choices, r->shuffle_choices) << demo;
+  }
+}
+
+TEST(DemoSet, EveryFileLoadsWithItsTasksLoader) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("boxed_demo_set_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::map<std::string, size_t> expected = {
+      {"demo_aime", 5}, {"demo_math", 6}, {"demo_gpqa", 4}};
+  for (const DemoFile& file : demo_files()) {
+    const std::filesystem::path path = dir / file.file_name;
+    std::ofstream(path) << file.contents;
+    const TaskSpec* spec = find_task(file.task);
+    ASSERT_NE(spec, nullptr) << file.task;
+    const LoadedDataset loaded = load_dataset(*spec, path.string(), {});
+    EXPECT_EQ(loaded.problems.size(), expected.at(std::string(file.task))) << file.task;
+    for (const Problem& p : loaded.problems) EXPECT_FALSE(p.answer.empty()) << p.id;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
