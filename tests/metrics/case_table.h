@@ -10,12 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "metrics/extract.h"
+
 namespace boxed::metrics::testing {
 
 // The repository root: $BOXED_SOURCE_DIR (set by boxed_add_gtest), else the compile-time root.
 inline std::string source_dir() {
   if (const char* env = std::getenv("BOXED_SOURCE_DIR")) return env;
   return BOXED_TEST_SOURCE_DIR;
+}
+
+// The "format" column of the case tables: "math", "integer" or "choice".
+inline AnswerFormat format_of(const std::string& name) {
+  if (name == "math") return AnswerFormat::kMath;
+  if (name == "integer") return AnswerFormat::kInteger;
+  if (name == "choice") return AnswerFormat::kChoice;
+  throw std::invalid_argument("unknown format " + name);
 }
 
 struct CaseRow {

@@ -9,13 +9,6 @@
 namespace boxed::metrics {
 namespace {
 
-AnswerFormat format_of(const std::string& name) {
-  if (name == "math") return AnswerFormat::kMath;
-  if (name == "integer") return AnswerFormat::kInteger;
-  if (name == "choice") return AnswerFormat::kChoice;
-  throw std::invalid_argument("unknown format " + name);
-}
-
 TEST(ExtractCases, EveryRowOfTheTable) {
   const auto rows = testing::load_cases("extract_cases.jsonl");
   ASSERT_GE(rows.size(), 100u);
@@ -23,7 +16,7 @@ TEST(ExtractCases, EveryRowOfTheTable) {
     const auto& c = row.json;
     SCOPED_TRACE("extract_cases.jsonl:" + std::to_string(row.line) + " — " + c.at("note").get<std::string>());
     const ExtractMode mode = c.at("mode") == "strict" ? ExtractMode::kStrict : ExtractMode::kFlexible;
-    const Extraction e = extract_answer(c.at("text").get<std::string>(), format_of(c.at("format")), mode);
+    const Extraction e = extract_answer(c.at("text").get<std::string>(), testing::format_of(c.at("format")), mode);
     if (c.at("answer").is_null()) {
       EXPECT_FALSE(e.answer.has_value()) << "found: " << e.answer.value_or("");
     } else {

@@ -12,13 +12,6 @@
 namespace boxed::metrics {
 namespace {
 
-AnswerFormat format_of(const std::string& name) {
-  if (name == "math") return AnswerFormat::kMath;
-  if (name == "integer") return AnswerFormat::kInteger;
-  if (name == "choice") return AnswerFormat::kChoice;
-  throw std::invalid_argument("unknown format " + name);
-}
-
 TEST(EquivCases, EveryRowOfTheTable) {
   const auto rows = testing::load_cases("equiv_cases.jsonl");
   ASSERT_GE(rows.size(), 300u);
@@ -28,7 +21,7 @@ TEST(EquivCases, EveryRowOfTheTable) {
     const std::string gold = c.at("gold"), pred = c.at("pred");
     const bool expected = c.at("equal");
     n_equal += expected ? 1 : 0;
-    EXPECT_EQ(answers_equal(gold, pred, format_of(c.at("format"))), expected)
+    EXPECT_EQ(answers_equal(gold, pred, testing::format_of(c.at("format"))), expected)
         << "equiv_cases.jsonl:" << row.line << " — " << c.at("note").get<std::string>()
         << "\n  gold: " << gold << "\n  pred: " << pred;
   }
