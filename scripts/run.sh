@@ -39,7 +39,14 @@ install_packages() {
 }
 
 build() {
-  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DBOXED_CUDA="${BOXED_CUDA:-AUTO}" >/dev/null
+  # ccache, when installed, makes rebuilds and builds of other checkouts of the same sources cheap.
+  local launcher=()
+  if command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$root")}"
+  fi
+  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DBOXED_CUDA="${BOXED_CUDA:-AUTO}" \
+    "${launcher[@]}" >/dev/null
   cmake --build "$build_dir" -j "$jobs"
 }
 

@@ -5,25 +5,78 @@
 #include <stdexcept>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace boxed::inference::model {
 
-std::string_view dtype_name(DType dtype) {
-  switch (dtype) {
-    case DType::kBF16: return "BF16";
-    case DType::kF16: return "F16";
-    case DType::kF32: return "F32";
+namespace {
+
+struct TypeInfo {
+  DType dtype;
+  std::string_view name;
+  uint32_t ggml_type;   // ggml.h enum ggml_type
+  int64_t block_elems;  // QK4_0 = QK8_0 = ... = 32, QK_K = 256 (ggml-common.h)
+  size_t block_bytes;   // sizeof(block_...) in ggml-common.h
+};
+
+// Block sizes from ggml-common.h: block_q4_0 {ggml_half d; uint8_t qs[16]} = 18,
+// block_q4_1 {d, m; qs[16]} = 20, block_q5_0 {d; qh[4]; qs[16]} = 22, block_q5_1 {d, m; qh[4];
+// qs[16]} = 24, block_q8_0 {d; int8_t qs[32]} = 34, block_q2_K {scales[16]; qs[64]; d, dmin} = 84,
+// block_q3_K {hmask[32]; qs[64]; scales[12]; d} = 110, block_q4_K {d, dmin; scales[12];
+// qs[128]} = 144, block_q5_K {d, dmin; scales[12]; qh[32]; qs[128]} = 176, block_q6_K {ql[128];
+// qh[64]; int8_t scales[16]; d} = 210.
+constexpr TypeInfo kTypes[] = {
+    {DType::kBF16, "BF16", 30, 1, 2},   {DType::kF16, "F16", 1, 1, 2},
+    {DType::kF32, "F32", 0, 1, 4},      {DType::kQ4_0, "Q4_0", 2, 32, 18},
+    {DType::kQ4_1, "Q4_1", 3, 32, 20},  {DType::kQ5_0, "Q5_0", 6, 32, 22},
+    {DType::kQ5_1, "Q5_1", 7, 32, 24},  {DType::kQ8_0, "Q8_0", 8, 32, 34},
+    {DType::kQ2_K, "Q2_K", 10, 256, 84}, {DType::kQ3_K, "Q3_K", 11, 256, 110},
+    {DType::kQ4_K, "Q4_K", 12, 256, 144}, {DType::kQ5_K, "Q5_K", 13, 256, 176},
+    {DType::kQ6_K, "Q6_K", 14, 256, 210},
+};
+
+const TypeInfo& info(DType dtype) {
+  for (const TypeInfo& t : kTypes) {
+    if (t.dtype == dtype) return t;
   }
-  return "?";
+  throw std::logic_error("dtype: unknown enumerator");
 }
 
+}  // namespace
+
+std::string_view dtype_name(DType dtype) { return info(dtype).name; }
+
 std::optional<DType> dtype_from_name(std::string_view name) {
-  if (name == "BF16") return DType::kBF16;
-  if (name == "F16") return DType::kF16;
-  if (name == "F32") return DType::kF32;
+  for (const TypeInfo& t : kTypes) {
+    if (t.name == name) return t.dtype;
+  }
   return std::nullopt;
 }
 
-size_t dtype_size_bytes(DType dtype) { return dtype == DType::kF32 ? 4 : 2; }
+bool dtype_is_quantized(DType dtype) { return info(dtype).block_elems > 1; }
+int64_t dtype_block_elems(DType dtype) { return info(dtype).block_elems; }
+size_t dtype_block_bytes(DType dtype) { return info(dtype).block_bytes; }
+
+size_t dtype_row_bytes(DType dtype, int64_t n) {
+  const TypeInfo& t = info(dtype);
+  return static_cast<size_t>(n / t.block_elems) * t.block_bytes;
+}
+
+size_t dtype_size_bytes(DType dtype) {
+  if (dtype_is_quantized(dtype)) {
+    throw std::logic_error(fmt::format("dtype_size_bytes: {} is a block type", dtype_name(dtype)));
+  }
+  return info(dtype).block_bytes;
+}
+
+std::optional<DType> dtype_from_ggml_type(uint32_t ggml_type) {
+  for (const TypeInfo& t : kTypes) {
+    if (t.ggml_type == ggml_type) return t.dtype;
+  }
+  return std::nullopt;
+}
+
+uint32_t ggml_type_of(DType dtype) { return info(dtype).ggml_type; }
 
 uint16_t f32_to_bf16(float value) {
   const uint32_t bits = std::bit_cast<uint32_t>(value);
@@ -80,6 +133,9 @@ void convert_to_f32(DType dtype, const std::byte* src, size_t n, float* dst) {
         dst[i] = f16_to_f32(bits);
       }
       return;
+    default:
+      throw std::logic_error(
+          fmt::format("convert_to_f32: dequantisation of {} is not implemented", dtype_name(dtype)));
   }
 }
 

@@ -23,7 +23,8 @@
 
 namespace boxed::inference::model {
 
-// A dtype-tagged, row-major view of tensor bytes owned by someone else.
+// A dtype-tagged, row-major view of tensor bytes owned by someone else. Quantized tensors (from
+// GGUF) are rows of whole blocks along the last dimension.
 struct TensorView {
   std::string name;
   DType dtype = DType::kF32;
@@ -31,11 +32,13 @@ struct TensorView {
   const std::byte* data = nullptr;
 
   int64_t numel() const;
-  size_t size_bytes() const { return static_cast<size_t>(numel()) * dtype_size_bytes(dtype); }
-  // Row `r` of a 2-D tensor [rows, cols] as bytes.
-  const std::byte* row(int64_t r) const {
-    return data + static_cast<size_t>(r) * static_cast<size_t>(shape.back()) * dtype_size_bytes(dtype);
+  size_t row_bytes() const { return dtype_row_bytes(dtype, shape.empty() ? 1 : shape.back()); }
+  size_t size_bytes() const {
+    const int64_t cols = shape.empty() ? 1 : shape.back();
+    return cols == 0 ? 0 : static_cast<size_t>(numel() / cols) * row_bytes();
   }
+  // Row `r` of a 2-D tensor [rows, cols] as bytes (whole blocks for a quantized type).
+  const std::byte* row(int64_t r) const { return data + static_cast<size_t>(r) * row_bytes(); }
 };
 
 class SafetensorsFile {
