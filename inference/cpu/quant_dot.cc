@@ -1,5 +1,6 @@
 #include "inference/cpu/quant_dot.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -16,24 +17,31 @@ namespace {
 namespace quant = model::quant;
 using DecodeFn = void (*)(const std::byte*, float*);
 
+// Weights are decoded kChunk elements at a time (one super-block, or eight 32-element blocks) so
+// that the FMA loop below always has whole runs of 16 lanes to vectorise.
+constexpr int kChunk = 256;
+
+// acc[j] += x[k] * w[k] for k % 16 == j, k < len (a multiple of 16): dot()'s lane loop.
+inline void fma_lanes(float* acc, const float* x, const float* w, int len) {
+  for (int k = 0; k < len; k += kLanes) {
+    for (int j = 0; j < kLanes; ++j) acc[j] = std::fma(x[k + j], w[k + j], acc[j]);
+  }
+}
+
 // The decoder and token count are template arguments so that the block decode is inlined and the
 // accumulators stay in registers.
 template <DecodeFn Decode, int kElems, int kTokens>
 void dot_blocks(const std::byte* row, size_t block_bytes, int n, const float* x, size_t x_stride,
                 float* out, size_t out_stride) {
-  static_assert(kElems % kLanes == 0, "lane j must see the elements k % 16 == j, as in dot()");
-  alignas(64) float w[kElems];
+  static_assert(kElems % kLanes == 0 && kChunk % kElems == 0,
+                "lane j must see the elements k % 16 == j, in increasing k, as in dot()");
+  alignas(64) float w[kChunk];
   float acc[kTokens][kLanes] = {};
-  const int n_blocks = n / kElems;
-  for (int b = 0; b < n_blocks; ++b) {
-    Decode(row + static_cast<size_t>(b) * block_bytes, w);
-    const size_t base = static_cast<size_t>(b) * kElems;
-    for (int t = 0; t < kTokens; ++t) {
-      const float* xt = x + t * x_stride + base;
-      for (int k = 0; k < kElems; k += kLanes) {
-        for (int j = 0; j < kLanes; ++j) acc[t][j] = std::fma(xt[k + j], w[k + j], acc[t][j]);
-      }
-    }
+  for (int base = 0; base < n; base += kChunk) {
+    const int len = std::min(kChunk, n - base);  // whole blocks (n is)
+    const std::byte* blocks = row + static_cast<size_t>(base / kElems) * block_bytes;
+    for (int b = 0; b < len / kElems; ++b) Decode(blocks + b * block_bytes, w + b * kElems);
+    for (int t = 0; t < kTokens; ++t) fma_lanes(acc[t], x + t * x_stride + base, w, len);
   }
   for (int t = 0; t < kTokens; ++t) out[t * out_stride] = reduce_lanes(acc[t]);
 }
