@@ -1,8 +1,8 @@
 // Whole real tensors of the fetched GGUF models (label `model`): boxed's dequantisation of the
 // entire tensor hashes to the SHA-256 of the gguf package's dequantisation recorded by
-// tools/gguf/make_dequant_golden.py. The tensor's bytes are read at the file offset the golden
-// records (checked by the SHA-256 of the raw bytes, so a different file is reported as such).
-// Skips when the models are absent (../shared/models/fetch.sh fetches them).
+// tools/gguf/make_dequant_golden.py. The tensor is read through GgufFile (type, shape and file
+// offset checked against what gguf.GGUFReader saw; the SHA-256 of its raw bytes tells a
+// different file apart). Skips when the models are absent (../shared/models/fetch.sh).
 #include <bit>
 #include <string_view>
 #include <vector>
@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "datasets/sha256.h"
-#include "inference/model/mapped_file.h"
+#include "inference/model/gguf_file.h"
 #include "inference/model/quant/dequantize.h"
 #include "tests/inference/model/dequant_golden.h"
 
@@ -28,10 +28,13 @@ TEST_P(DequantWholeTensorTest, HashEqualsGgufPackage) {
   for (const auto& w : golden.whole_tensors) {
     const auto path = testing::models_dir() / w.file;
     if (!std::filesystem::exists(path)) continue;
-    const MappedFile file(path);
-    ASSERT_LE(w.data_offset + w.n_bytes, file.bytes().size()) << path << ": " << w.tensor;
-    const std::byte* data = file.bytes().data() + w.data_offset;
-    ASSERT_EQ(w.n_bytes, static_cast<uint64_t>(w.rows) * dtype_row_bytes(golden.dtype, w.cols));
+    const GgufFile file = GgufFile::open(path);
+    const TensorView view = file.tensor_view(w.tensor);
+    ASSERT_EQ(view.dtype, golden.dtype) << path << ": " << w.tensor;
+    ASSERT_EQ(view.shape, (std::vector<int64_t>{w.rows, w.cols})) << path << ": " << w.tensor;
+    ASSERT_EQ(view.size_bytes(), w.n_bytes) << path << ": " << w.tensor;
+    ASSERT_EQ(file.data_offset() + file.find_tensor(w.tensor)->offset, w.data_offset) << w.tensor;
+    const std::byte* data = view.data;
     ASSERT_EQ(datasets::sha256_hex({reinterpret_cast<const char*>(data), w.n_bytes}), w.raw_sha256)
         << path << ": the bytes of " << w.tensor << " differ from the file the golden was made from";
     std::vector<float> values(static_cast<size_t>(w.rows * w.cols));
