@@ -1,0 +1,124 @@
+#include "inference/cpu/quant_dot_avx512.h"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "inference/cpu/dot.h"
+#include "inference/model/quant/blocks_k.h"
+
+namespace boxed::inference::cpu {
+
+#if defined(__AVX512F__)
+
+namespace {
+
+namespace quant = model::quant;
+constexpr __mmask16 kAll = 0xffff;
+
+// Q4_K (ggml-common.h block_q4_K, 144 bytes): see blocks_k.h decode_q4_k for the arrangement.
+template <int kTokens>
+void dot_q4_k(const std::byte* row, int n, const float* x, size_t x_stride, float* out,
+              size_t out_stride) {
+  __m512 acc[kTokens];
+  for (int t = 0; t < kTokens; ++t) acc[t] = _mm512_setzero_ps();
+  const __m512 levels = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (int b = 0; b < n / 256; ++b) {
+    const std::byte* block = row + static_cast<size_t>(b) * 144;
+    const float d = quant::load_half(block);
+    const float dmin = quant::load_half(block + 2);
+    const uint8_t* qs = quant::block_bytes(block) + 16;
+    int sc[8], mn[8];
+    quant::unpack_scale_min_k4(quant::block_bytes(block) + 4, sc, mn);
+    for (int s = 0; s < 8; ++s) {  // sub-block s: elements 32s..32s+31
+      const float dl = d * static_cast<float>(sc[s]);
+      const float ml = dmin * static_cast<float>(mn[s]);
+      // table[q] = dl * q - ml: a rounded product, then a rounded difference, as the decoder.
+      const __m512 table = _mm512_sub_ps(_mm512_mul_ps(_mm512_set1_ps(dl), levels), _mm512_set1_ps(ml));
+      const uint8_t* q = qs + 32 * (s / 2);
+      for (int g = 0; g < 2; ++g) {
+        // The all-lanes maskz forms: GCC 12's plain forms warn (-Wmaybe-uninitialized, their
+        // _mm512_undefined source operand); the instructions are the same.
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * g));
+        __m512i idx = _mm512_maskz_cvtepu8_epi32(kAll, bytes);
+        if (s % 2 == 1) idx = _mm512_maskz_srli_epi32(kAll, idx, 4);  // high nibbles
+        const __m512 w = _mm512_maskz_permutexvar_ps(kAll, idx, table);  // reads 4 index bits
+        const size_t elem = static_cast<size_t>(b) * 256 + 32 * s + 16 * g;
+        for (int t = 0; t < kTokens; ++t) {
+          acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(x + t * x_stride + elem), w, acc[t]);
+        }
+      }
+    }
+  }
+  for (int t = 0; t < kTokens; ++t) {
+    alignas(64) float lanes[kLanes];
+    _mm512_store_ps(lanes, acc[t]);
+    out[t * out_stride] = reduce_lanes(lanes);
+  }
+}
+
+// Q5_0 (ggml-common.h block_q5_0, 22 bytes; blocks_32.h decode_q5_0): 32 levels d * (q - 16),
+// looked up with one vpermt2ps from two 16-entry tables; bit 4 of the index comes from qh.
+template <int kTokens>
+void dot_q5_0(const std::byte* row, int n, const float* x, size_t x_stride, float* out,
+              size_t out_stride) {
+  __m512 acc[kTokens];
+  for (int t = 0; t < kTokens; ++t) acc[t] = _mm512_setzero_ps();
+  const __m512 low_levels = _mm512_setr_ps(-16, -15, -14, -13, -12, -11, -10, -9, -8, -7, -6, -5,
+                                           -4, -3, -2, -1);  // q = 0..15
+  const __m512 high_levels = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i nibble = _mm512_set1_epi32(0x0f), bit4 = _mm512_set1_epi32(0x10);
+  for (int b = 0; b < n / 32; ++b) {
+    const std::byte* block = row + static_cast<size_t>(b) * 22;
+    const __m512 d = _mm512_set1_ps(quant::load_half(block));
+    const uint32_t qh = quant::load_u32_le(quant::block_bytes(block) + 2);
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 6));
+    const __m512 table_low = _mm512_mul_ps(d, low_levels), table_high = _mm512_mul_ps(d, high_levels);
+    const __m512i wide = _mm512_maskz_cvtepu8_epi32(kAll, bytes);
+    for (int g = 0; g < 2; ++g) {  // elements 16g..16g+15: low, then high nibbles of qs
+      __m512i idx = g == 0 ? _mm512_and_si512(wide, nibble) : _mm512_maskz_srli_epi32(kAll, wide, 4);
+      idx = _mm512_mask_or_epi32(idx, static_cast<__mmask16>(qh >> (16 * g)), idx, bit4);
+      const __m512 w = _mm512_permutex2var_ps(table_low, idx, table_high);
+      const size_t elem = static_cast<size_t>(b) * 32 + 16 * g;
+      for (int t = 0; t < kTokens; ++t) {
+        acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(x + t * x_stride + elem), w, acc[t]);
+      }
+    }
+  }
+  for (int t = 0; t < kTokens; ++t) {
+    alignas(64) float lanes[kLanes];
+    _mm512_store_ps(lanes, acc[t]);
+    out[t * out_stride] = reduce_lanes(lanes);
+  }
+}
+
+}  // namespace
+
+bool quant_dot_avx512(model::DType dtype, const std::byte* row, int n, const float* x,
+                      size_t x_stride, int n_tokens, float* out, size_t out_stride) {
+  using model::DType;
+  if (dtype != DType::kQ4_K && dtype != DType::kQ5_0) return false;
+  const bool q4_k = dtype == DType::kQ4_K;
+  switch (n_tokens) {
+    case 1: q4_k ? dot_q4_k<1>(row, n, x, x_stride, out, out_stride)
+                 : dot_q5_0<1>(row, n, x, x_stride, out, out_stride); return true;
+    case 2: q4_k ? dot_q4_k<2>(row, n, x, x_stride, out, out_stride)
+                 : dot_q5_0<2>(row, n, x, x_stride, out, out_stride); return true;
+    case 3: q4_k ? dot_q4_k<3>(row, n, x, x_stride, out, out_stride)
+                 : dot_q5_0<3>(row, n, x, x_stride, out, out_stride); return true;
+    case 4: q4_k ? dot_q4_k<4>(row, n, x, x_stride, out, out_stride)
+                 : dot_q5_0<4>(row, n, x, x_stride, out, out_stride); return true;
+    default: return false;
+  }
+}
+
+#else
+
+bool quant_dot_avx512(model::DType, const std::byte*, int, const float*, size_t, int, float*,
+                      size_t) {
+  return false;
+}
+
+#endif
+
+}  // namespace boxed::inference::cpu
