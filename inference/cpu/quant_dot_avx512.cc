@@ -5,6 +5,7 @@
 #endif
 
 #include "inference/cpu/dot.h"
+#include "inference/cpu/quant_dot.h"
 #include "inference/model/quant/blocks_k.h"
 
 namespace boxed::inference::cpu {
@@ -97,19 +98,19 @@ void dot_q5_0(const std::byte* row, int n, const float* x, size_t x_stride, floa
 bool quant_dot_avx512(model::DType dtype, const std::byte* row, int n, const float* x,
                       size_t x_stride, int n_tokens, float* out, size_t out_stride) {
   using model::DType;
-  if (dtype != DType::kQ4_K && dtype != DType::kQ5_0) return false;
-  const bool q4_k = dtype == DType::kQ4_K;
-  switch (n_tokens) {
-    case 1: q4_k ? dot_q4_k<1>(row, n, x, x_stride, out, out_stride)
-                 : dot_q5_0<1>(row, n, x, x_stride, out, out_stride); return true;
-    case 2: q4_k ? dot_q4_k<2>(row, n, x, x_stride, out, out_stride)
-                 : dot_q5_0<2>(row, n, x, x_stride, out, out_stride); return true;
-    case 3: q4_k ? dot_q4_k<3>(row, n, x, x_stride, out, out_stride)
-                 : dot_q5_0<3>(row, n, x, x_stride, out, out_stride); return true;
-    case 4: q4_k ? dot_q4_k<4>(row, n, x, x_stride, out, out_stride)
-                 : dot_q5_0<4>(row, n, x, x_stride, out, out_stride); return true;
+  using Kernel = void (*)(const std::byte*, int, const float*, size_t, float*, size_t);
+  // One kernel per (type, token count): the accumulators of every token stay in registers.
+  Kernel kernels[kMaxQuantDotTokens] = {};
+  switch (dtype) {
+    case DType::kQ4_K: kernels[0] = dot_q4_k<1>, kernels[1] = dot_q4_k<2>,
+                       kernels[2] = dot_q4_k<3>, kernels[3] = dot_q4_k<4>; break;
+    case DType::kQ5_0: kernels[0] = dot_q5_0<1>, kernels[1] = dot_q5_0<2>,
+                       kernels[2] = dot_q5_0<3>, kernels[3] = dot_q5_0<4>; break;
     default: return false;
   }
+  if (n_tokens < 1 || n_tokens > kMaxQuantDotTokens) return false;
+  kernels[n_tokens - 1](row, n, x, x_stride, out, out_stride);
+  return true;
 }
 
 #else
