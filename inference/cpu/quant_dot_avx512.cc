@@ -93,6 +93,76 @@ void dot_q5_0(const std::byte* row, int n, const float* x, size_t x_stride, floa
   }
 }
 
+// Q6_K (ggml-common.h block_q6_K, 210 bytes; blocks_k.h decode_q6_k): 64 levels per sub-block of
+// 16 are too many for a table, so each group of 16 is decoded in one zmm: 4 low bits from ql, 2
+// high bits from qh, (d * sc) * (q - 32) with the decoder's rounding.
+template <int kTokens>
+void dot_q6_k(const std::byte* row, int n, const float* x, size_t x_stride, float* out,
+              size_t out_stride) {
+  __m512 acc[kTokens];
+  for (int t = 0; t < kTokens; ++t) acc[t] = _mm512_setzero_ps();
+  const __m512i nibble = _mm512_set1_epi32(0x0f), two_bits = _mm512_set1_epi32(0x03);
+  const __m512i offset = _mm512_set1_epi32(32);
+  for (int b = 0; b < n / 256; ++b) {
+    const std::byte* block = row + static_cast<size_t>(b) * 210;
+    const uint8_t* ql = quant::block_bytes(block);
+    const uint8_t* qh = ql + 128;
+    const int8_t* scales = reinterpret_cast<const int8_t*>(block + 192);
+    const float d = quant::load_half(block + 208);
+    for (int h = 0; h < 2; ++h) {
+      for (int p = 0; p < 4; ++p) {
+        for (int g = 0; g < 2; ++g) {  // elements 128h + 32p + 16g ..+15, sub-block 8h + 2p + g
+          const __m512i lo_bytes = _mm512_maskz_cvtepu8_epi32(
+              kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(ql + 64 * h + 32 * (p % 2) + 16 * g)));
+          const __m512i hi_bytes = _mm512_maskz_cvtepu8_epi32(
+              kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(qh + 32 * h + 16 * g)));
+          const __m512i lo = _mm512_and_si512(
+              p < 2 ? lo_bytes : _mm512_maskz_srli_epi32(kAll, lo_bytes, 4), nibble);
+          const __m512i hi = _mm512_and_si512(_mm512_maskz_srli_epi32(kAll, hi_bytes, 2 * p), two_bits);
+          const __m512i q = _mm512_sub_epi32(_mm512_or_si512(lo, _mm512_maskz_slli_epi32(kAll, hi, 4)), offset);
+          const float dl = d * static_cast<float>(scales[8 * h + 2 * p + g]);
+          const __m512 w = _mm512_mul_ps(_mm512_set1_ps(dl), _mm512_maskz_cvtepi32_ps(kAll, q));
+          const size_t elem = static_cast<size_t>(b) * 256 + 128 * h + 32 * p + 16 * g;
+          for (int t = 0; t < kTokens; ++t) {
+            acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(x + t * x_stride + elem), w, acc[t]);
+          }
+        }
+      }
+    }
+  }
+  for (int t = 0; t < kTokens; ++t) {
+    alignas(64) float lanes[kLanes];
+    _mm512_store_ps(lanes, acc[t]);
+    out[t * out_stride] = reduce_lanes(lanes);
+  }
+}
+
+// Q8_0 (ggml-common.h block_q8_0, 34 bytes; blocks_32.h decode_q8_0): d * q, 16 at a time.
+template <int kTokens>
+void dot_q8_0(const std::byte* row, int n, const float* x, size_t x_stride, float* out,
+              size_t out_stride) {
+  __m512 acc[kTokens];
+  for (int t = 0; t < kTokens; ++t) acc[t] = _mm512_setzero_ps();
+  for (int b = 0; b < n / 32; ++b) {
+    const std::byte* block = row + static_cast<size_t>(b) * 34;
+    const __m512 d = _mm512_set1_ps(quant::load_half(block));
+    for (int g = 0; g < 2; ++g) {
+      const __m512i q = _mm512_maskz_cvtepi8_epi32(
+          kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2 + 16 * g)));
+      const __m512 w = _mm512_mul_ps(d, _mm512_maskz_cvtepi32_ps(kAll, q));
+      const size_t elem = static_cast<size_t>(b) * 32 + 16 * g;
+      for (int t = 0; t < kTokens; ++t) {
+        acc[t] = _mm512_fmadd_ps(_mm512_loadu_ps(x + t * x_stride + elem), w, acc[t]);
+      }
+    }
+  }
+  for (int t = 0; t < kTokens; ++t) {
+    alignas(64) float lanes[kLanes];
+    _mm512_store_ps(lanes, acc[t]);
+    out[t * out_stride] = reduce_lanes(lanes);
+  }
+}
+
 }  // namespace
 
 bool quant_dot_avx512(model::DType dtype, const std::byte* row, int n, const float* x,
@@ -106,6 +176,10 @@ bool quant_dot_avx512(model::DType dtype, const std::byte* row, int n, const flo
                        kernels[2] = dot_q4_k<3>, kernels[3] = dot_q4_k<4>; break;
     case DType::kQ5_0: kernels[0] = dot_q5_0<1>, kernels[1] = dot_q5_0<2>,
                        kernels[2] = dot_q5_0<3>, kernels[3] = dot_q5_0<4>; break;
+    case DType::kQ6_K: kernels[0] = dot_q6_k<1>, kernels[1] = dot_q6_k<2>,
+                       kernels[2] = dot_q6_k<3>, kernels[3] = dot_q6_k<4>; break;
+    case DType::kQ8_0: kernels[0] = dot_q8_0<1>, kernels[1] = dot_q8_0<2>,
+                       kernels[2] = dot_q8_0<3>, kernels[3] = dot_q8_0<4>; break;
     default: return false;
   }
   if (n_tokens < 1 || n_tokens > kMaxQuantDotTokens) return false;
