@@ -31,11 +31,15 @@ void dot_q4_k(const std::byte* row, int n, const float* x, size_t x_stride, floa
     const uint8_t* qs = quant::block_bytes(block) + 16;
     int sc[8], mn[8];
     quant::unpack_scale_min_k4(quant::block_bytes(block) + 4, sc, mn);
+    float dl[8], ml[8];  // the sub-block scales and minimums, 8 at a time (vectorised)
+    for (int s = 0; s < 8; ++s) {
+      dl[s] = d * static_cast<float>(sc[s]);
+      ml[s] = dmin * static_cast<float>(mn[s]);
+    }
     for (int s = 0; s < 8; ++s) {  // sub-block s: elements 32s..32s+31
-      const float dl = d * static_cast<float>(sc[s]);
-      const float ml = dmin * static_cast<float>(mn[s]);
       // table[q] = dl * q - ml: a rounded product, then a rounded difference, as the decoder.
-      const __m512 table = _mm512_sub_ps(_mm512_mul_ps(_mm512_set1_ps(dl), levels), _mm512_set1_ps(ml));
+      const __m512 table =
+          _mm512_sub_ps(_mm512_mul_ps(_mm512_set1_ps(dl[s]), levels), _mm512_set1_ps(ml[s]));
       const uint8_t* q = qs + 32 * (s / 2);
       for (int g = 0; g < 2; ++g) {
         // The all-lanes maskz forms: GCC 12's plain forms warn (-Wmaybe-uninitialized, their
