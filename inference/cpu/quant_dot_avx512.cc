@@ -17,6 +17,15 @@ namespace {
 namespace quant = model::quant;
 constexpr __mmask16 kAll = 0xffff;
 
+// out[t * out_stride] = dot()'s pairwise tree over the 16 lanes of acc[t].
+inline void reduce_tokens(const __m512* acc, int n_tokens, float* out, size_t out_stride) {
+  for (int t = 0; t < n_tokens; ++t) {
+    alignas(64) float lanes[kLanes];
+    _mm512_store_ps(lanes, acc[t]);
+    out[t * out_stride] = reduce_lanes(lanes);
+  }
+}
+
 // Q4_K (ggml-common.h block_q4_K, 144 bytes): see blocks_k.h decode_q4_k for the arrangement.
 template <int kTokens>
 void dot_q4_k(const std::byte* row, int n, const float* x, size_t x_stride, float* out,
@@ -55,11 +64,7 @@ void dot_q4_k(const std::byte* row, int n, const float* x, size_t x_stride, floa
       }
     }
   }
-  for (int t = 0; t < kTokens; ++t) {
-    alignas(64) float lanes[kLanes];
-    _mm512_store_ps(lanes, acc[t]);
-    out[t * out_stride] = reduce_lanes(lanes);
-  }
+  reduce_tokens(acc, kTokens, out, out_stride);
 }
 
 // Q5_0 (ggml-common.h block_q5_0, 22 bytes; blocks_32.h decode_q5_0): 32 levels d * (q - 16),
@@ -90,11 +95,7 @@ void dot_q5_0(const std::byte* row, int n, const float* x, size_t x_stride, floa
       }
     }
   }
-  for (int t = 0; t < kTokens; ++t) {
-    alignas(64) float lanes[kLanes];
-    _mm512_store_ps(lanes, acc[t]);
-    out[t * out_stride] = reduce_lanes(lanes);
-  }
+  reduce_tokens(acc, kTokens, out, out_stride);
 }
 
 // Q6_K (ggml-common.h block_q6_K, 210 bytes; blocks_k.h decode_q6_k): 64 levels per sub-block of
@@ -134,11 +135,7 @@ void dot_q6_k(const std::byte* row, int n, const float* x, size_t x_stride, floa
       }
     }
   }
-  for (int t = 0; t < kTokens; ++t) {
-    alignas(64) float lanes[kLanes];
-    _mm512_store_ps(lanes, acc[t]);
-    out[t * out_stride] = reduce_lanes(lanes);
-  }
+  reduce_tokens(acc, kTokens, out, out_stride);
 }
 
 // Q8_0 (ggml-common.h block_q8_0, 34 bytes; blocks_32.h decode_q8_0): d * q, 16 at a time.
@@ -160,11 +157,7 @@ void dot_q8_0(const std::byte* row, int n, const float* x, size_t x_stride, floa
       }
     }
   }
-  for (int t = 0; t < kTokens; ++t) {
-    alignas(64) float lanes[kLanes];
-    _mm512_store_ps(lanes, acc[t]);
-    out[t * out_stride] = reduce_lanes(lanes);
-  }
+  reduce_tokens(acc, kTokens, out, out_stride);
 }
 
 }  // namespace
