@@ -209,10 +209,10 @@ TEST(ChatTemplateTest, DefaultSystemMessages) {
   EXPECT_EQ(ChatTemplate::by_name("smollm").apply(with_system, false),
             "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n");
   // Qwen2.5 tests messages[0] outside its loop: an empty conversation still gets the default.
-  EXPECT_EQ(ChatTemplate::by_name("qwen2.5").apply({}, false),
+  EXPECT_EQ(ChatTemplate::by_name("qwen2.5").apply(std::vector<Message>{}, false),
             "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful "
             "assistant.<|im_end|>\n");
-  EXPECT_EQ(ChatTemplate::by_name("chatml").apply({}, false), "");
+  EXPECT_EQ(ChatTemplate::by_name("chatml").apply(std::vector<Message>{}, false), "");
 }
 
 TEST(ChatTemplateTest, ChatTemplateJinjaWinsOverTheConfig) {

@@ -63,7 +63,8 @@ TEST(GgufTokenizerModelTest, R1SpecialTokensGetTheHeaderIds) {
   EXPECT_NE(tok.encode("<｜User｜>", false), std::vector<int32_t>{151644});
   EXPECT_EQ(tok.encode("<think>", false), std::vector<int32_t>{151648});
   // The whole R1 prompt: one BOS, markers as single tokens.
-  const std::string prompt = ChatTemplate::load(path.string(), "").apply({{"user", "1+1?"}}, true);
+  const std::vector<Message> messages = {{"user", "1+1?"}};
+  const std::string prompt = ChatTemplate::load(path.string(), "").apply(messages, true);
   const std::vector<int32_t> ids = tok.encode(prompt, true);
   EXPECT_EQ(ids, (std::vector<int32_t>{151646, 151644, 16, 10, 16, 30, 151645, 151648, 198}));
   EXPECT_EQ(tok.decode(ids), prompt);
