@@ -63,8 +63,13 @@ TEST(LlamaCppParityTest, BoxedIdsEqualLlamaTokenize) {
       GTEST_SKIP() << shared_dir() / "datasets" / task << " is absent (set BOXED_SHARED_DIR)";
     }
   }
-  std::istringstream golden_in(testing::read_text(testing::source_dir() / "tests" / "data" /
-                                                  "golden" / "llama_cpp_tokenizer.jsonl"));
+  const fs::path golden_path =
+      testing::source_dir() / "tests" / "data" / "golden" / "llama_cpp_tokenizer.jsonl";
+  if (!fs::exists(golden_path)) {
+    GTEST_SKIP() << golden_path << " is not generated: run tools/llama_cpp/make_tokenizer_golden.py"
+                 << " (needs llama.cpp, tools/llama_cpp/build.sh)";
+  }
+  std::istringstream golden_in(testing::read_text(golden_path));
   std::string line;
   ASSERT_TRUE(std::getline(golden_in, line));
   const auto meta = nlohmann::json::parse(line)["meta"];
