@@ -60,12 +60,15 @@ class TextTokenizer {
   virtual std::string decode(std::span<const int32_t> ids) const = 0;
   virtual int32_t vocab_size() const = 0;
 };
-// path: a tokenizer.json, a model directory, or a vocab.json with merges.txt beside it;
-// pre: "" (from tokenizer.json) | "qwen2" | "llama3" (required for vocab.json + merges.txt).
+// path: a tokenizer.json, a model directory, a vocab.json with merges.txt beside it, or a .gguf
+// file (header only); pre: "" (from tokenizer.json / GGUF) | "qwen2" | "llama3" | "gpt2" |
+// "smollm" (required for vocab.json + merges.txt).
 std::unique_ptr<TextTokenizer> load_text_tokenizer(const std::string& path,
                                                    const std::string& pre);
-// The prompt text of `messages` under the model's chat template (from its tokenizer_config.json)
-// or `chat_template_override` (a built-in name: deepseek-r1, chatml, llama3, raw; or a file),
+// The prompt text of `messages` under the model's chat template (from its tokenizer_config.json,
+// chat_template.jinja or GGUF tokenizer.chat_template)
+// or `chat_template_override` (a built-in name: deepseek-r1, chatml, qwen2.5, smollm, llama3,
+// raw; or a file),
 // with the generation prompt (R1: "<｜Assistant｜><think>\n").
 std::string render_chat_prompt(const std::string& model_dir_or_tokenizer_config,
                                std::span<const Message> messages,
