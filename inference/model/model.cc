@@ -9,6 +9,8 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "inference/model/gguf_model.h"
+
 namespace boxed::inference::model {
 namespace {
 
@@ -94,6 +96,13 @@ class TensorIndex {
 
 std::unique_ptr<Model> Model::load(const std::filesystem::path& model_dir) {
   std::unique_ptr<Model> model(new Model());
+  if (is_gguf_path(model_dir)) {
+    model->dir_ = model_dir;
+    model->gguf_ = std::make_unique<GgufFile>(GgufFile::open(model_dir, GgufFile::Mode::kWithTensorData));
+    model->config_ = model_config_from_gguf(*model->gguf_);
+    model->weights_ = gguf_model_weights(*model->gguf_, model->config_, model->owned_);
+    return model;
+  }
   model->dir_ = model_dir;
   model->config_ = load_model_config(model_dir);
   const ModelConfig& c = model->config_;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "inference/model/gguf_file.h"
+#include "inference/model/model.h"
 
 namespace boxed::inference::model {
 namespace {
@@ -64,6 +65,63 @@ TEST(GgufRealFile, CompleteFilesReadWithTensorData) {
     EXPECT_EQ(v.shape.size(), 2u);
     EXPECT_EQ(v.shape[0], v.shape[1]);  // q_proj is [hidden, hidden] in both
   }
+}
+
+TEST(GgufRealFile, ModelsLoadWithTheirConfigs) {
+  BOXED_REQUIRE_MODEL(smol, "smollm2-135m-instruct-q4_1.gguf");
+  BOXED_REQUIRE_MODEL(qwen, "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf");
+  const std::unique_ptr<Model> s = Model::load(smol);
+  const ModelConfig& a = s->config();
+  EXPECT_EQ(a.arch, Architecture::kLlama);
+  EXPECT_EQ(a.n_layers, 30);
+  EXPECT_EQ(a.hidden_size, 576);
+  EXPECT_EQ(a.n_heads, 9);
+  EXPECT_EQ(a.n_kv_heads, 3);
+  EXPECT_EQ(a.head_dim, 64);
+  EXPECT_EQ(a.intermediate_size, 1536);
+  EXPECT_EQ(a.vocab_size, 49152);
+  EXPECT_EQ(a.rope_theta, 100000.0f);
+  EXPECT_EQ(a.rms_norm_eps, 1e-5f);
+  EXPECT_TRUE(a.tie_word_embeddings);  // no output.weight in the file
+  EXPECT_FALSE(a.attention_bias);
+  EXPECT_EQ(s->weights().layers[3].q_proj.dtype, DType::kQ4_1);
+  EXPECT_EQ(s->weights().embed_tokens.dtype, DType::kQ8_0);
+  EXPECT_EQ(s->weights().lm_head.data, s->weights().embed_tokens.data);
+
+  const std::unique_ptr<Model> q = Model::load(qwen);
+  const ModelConfig& b = q->config();
+  EXPECT_EQ(b.arch, Architecture::kQwen2);
+  EXPECT_EQ(b.n_layers, 24);
+  EXPECT_EQ(b.hidden_size, 896);
+  EXPECT_EQ(b.n_heads, 14);
+  EXPECT_EQ(b.n_kv_heads, 2);
+  EXPECT_EQ(b.head_dim, 64);
+  EXPECT_EQ(b.intermediate_size, 4864);
+  EXPECT_EQ(b.vocab_size, 151936);
+  EXPECT_EQ(b.rope_theta, 1000000.0f);
+  EXPECT_FALSE(b.tie_word_embeddings);  // this GGUF carries output.weight (Q8_0)
+  EXPECT_TRUE(b.attention_bias);
+  EXPECT_EQ(b.bos_token_id, std::optional<int32_t>(151643));
+  // eos 151645 <|im_end|> from the file, plus 151643 <|endoftext|> as generation_config.json has.
+  EXPECT_EQ(b.eos_token_ids, (std::vector<int32_t>{151645, 151643}));
+  EXPECT_NE(b.chat_template.find("<|im_start|>"), std::string::npos);
+  EXPECT_EQ(q->weights().layers[0].down_proj.dtype, DType::kQ6_K);
+  EXPECT_EQ(q->weights().lm_head.dtype, DType::kQ8_0);
+}
+
+TEST(GgufRealFile, TruncatedSevenBIsRefusedAsAModel) {
+  BOXED_REQUIRE_MODEL(path, "r1-distill-qwen-7b-q4_k_m.head.gguf");
+  try {
+    Model::load(path);
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("the tensors need 4683073248 bytes, the file has 99614720 "
+                                         "(4583458528 missing; a truncated download?)"),
+              std::string::npos) << e.what();
+  }
+  const ModelConfig c = load_model_config(path);  // the header alone is enough for the config
+  EXPECT_EQ(c.n_layers, 28);
+  EXPECT_EQ(c.vocab_size, 152064);
 }
 
 }  // namespace
