@@ -52,7 +52,11 @@ std::optional<std::string> predicted_answer(const std::string& pred, metrics::An
     case metrics::AnswerFormat::kInteger:
       return has_word(pred) ? flexible.answer : std::optional<std::string>(pred);
     case metrics::AnswerFormat::kChoice:
-      if (flexible.source == metrics::AnswerSource::kChoicePattern) return flexible.answer;
+      if (flexible.source == metrics::AnswerSource::kChoicePattern ||
+          flexible.source == metrics::AnswerSource::kChoiceLine ||
+          flexible.source == metrics::AnswerSource::kChoiceSentence) {
+        return flexible.answer;
+      }
       return pred;
   }
   return pred;
