@@ -10,6 +10,7 @@
 #include "metrics/math_eval.h"
 #include "metrics/math_latex.h"
 #include "metrics/math_relations.h"
+#include "metrics/numeric_policy.h"
 
 namespace boxed::metrics {
 namespace {
@@ -340,7 +341,7 @@ bool match(const Answer& gold, const Answer& pred, const Ctx& cx, int depth);
 // decimal: against a rational gold that does not terminate it is equal when it is exactly the
 // gold rounded (half up) or truncated at that many places. Six places is Math-Verify's default float_rounding;
 // "0.333" and "4.6667" stay unequal to 1/3 and 14/3.
-constexpr int kMinDecimalPlaces = 6;
+constexpr int kMinDecimalPlaces = kMinRoundedPlaces;  // metrics/numeric_policy.h
 // Decimal places of a terminating decimal (denominator 2^a 5^b): max(a, b); -1 if it repeats.
 int decimal_places(const Rational& q) {
   Int128 d = q.den();

@@ -66,7 +66,7 @@ RunReport sample_report(const std::string& model, double pass1, const std::strin
 TEST(RunReportJson, RoundTripsEveryField) {
   const RunReport r = sample_report("m", 0.375);
   const nlohmann::json j = to_json(r);
-  EXPECT_EQ(j.at("schema"), "boxed.report/1.0");
+  EXPECT_EQ(j.at("schema"), "boxed.report/1.1");
   const RunReport back = report_from_json(j, "report.json");
   EXPECT_EQ(to_json(back), j);
   EXPECT_EQ(back.tasks[0].problems[1].choice_order, (std::vector<int>{2, 0, 1, 3}));
