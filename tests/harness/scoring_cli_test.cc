@@ -119,7 +119,7 @@ TEST_F(ScoringCli, ScoreWritesReportSamplesAndMarkdown) {
     const nlohmann::json sample = nlohmann::json::parse(line);
     if (lines++ == 0) EXPECT_TRUE(sample.contains("text"));
     // The deciding rule of the primary verdict: integer answers compare exactly.
-    EXPECT_EQ(sample.at("rule"), sample.at("answer_strict").is_null() ? "no_answer" : "integer_exact") << line;
+    EXPECT_EQ(sample.at("rule"), sample.at("correct").get<bool>() ? "integer_exact" : "integer_mismatch") << line;
   }
   EXPECT_EQ(lines, kProblems * kSamples);
   std::stringstream md;
