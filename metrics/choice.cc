@@ -185,21 +185,51 @@ std::optional<char> option_line(std::string_view line) {
   return letter[0];
 }
 
+std::optional<char> letters_named(std::string_view text);
+
 ChoiceFind line_choice(const Lines& lines) {
   if (lines.first.empty()) return {};
   // Only the response's first line (lighteval anchors this pattern at the start); a list of
   // options ("A) ...\nB) ...") is a restatement, not an answer.
+  // An answer line is short: "(D) Alina", not a paragraph that happens to start with "A ".
+  if (lines.first.size() > 256) return {};
   const std::optional<char> first = option_line(lines.first);
   if (!first) return {};
   if (!lines.second.empty() && option_line(lines.second)) return {};
+  // "A) 1 B) 2" on one line, "B or C": the line names another letter, so it is no answer line.
+  if (letters_named(lines.first) == '?') return {};
   return {.letter = first, .rule = ChoiceRule::kLine};
+}
+
+// The standalone letters of `text` (at most `limit` bytes): nullopt when none, '?' when two
+// differ. "I" is the pronoun; an "A" before a lower-case word is the article.
+std::optional<char> letters_named(std::string_view text) {
+  static const RE2 kLetter(R"((?:^|[^A-Za-z0-9'])\(?([A-J])\)?(?:[^A-Za-z0-9']|$))");
+  re2::StringPiece input(text.data(), text.size());
+  re2::StringPiece groups[2];
+  std::size_t pos = 0;
+  std::optional<char> found;
+  while (pos < text.size() && kLetter.Match(input, pos, text.size(), RE2::UNANCHORED, groups, 2)) {
+    const auto at = static_cast<std::size_t>(groups[1].data() - text.data());
+    pos = at + 1;
+    const char letter = groups[1][0];
+    if (letter == 'I') continue;  // the pronoun
+    const std::string_view after = text.substr(at + 1);
+    if (letter == 'A' && after.size() > 1 && after[0] == ' ' && std::islower(static_cast<unsigned char>(after[1]))) {
+      continue;  // "A good choice ...": the article
+    }
+    if (found && *found != letter) return '?';
+    found = letter;
+  }
+  return found;
 }
 
 ChoiceFind sentence_choice(const Lines& lines) {
   if (lines.last.empty()) return {};
   // "C) 3\nD) 4": the end of a restated option list, not a sentence.
   if (option_line(lines.last) && !lines.penultimate.empty() && option_line(lines.penultimate)) return {};
-  std::string_view sentence = lines.last;
+  // A sentence is at most its last 512 bytes (a megabyte-long "line" is not one).
+  std::string_view sentence = lines.last.substr(lines.last.size() - std::min<std::size_t>(lines.last.size(), 512));
   // The last sentence: after the last ". ", "! " or "? " that has text after it.
   for (std::size_t k = sentence.size(); k-- > 1;) {
     if ((sentence[k - 1] == '.' || sentence[k - 1] == '!' || sentence[k - 1] == '?') && sentence[k] == ' ' &&
@@ -208,25 +238,10 @@ ChoiceFind sentence_choice(const Lines& lines) {
       break;
     }
   }
-  static const RE2 kLetter(R"((?:^|[^A-Za-z0-9'])\(?([A-J])\)?(?:[^A-Za-z0-9']|$))");
-  re2::StringPiece input(sentence.data(), sentence.size());
-  re2::StringPiece groups[2];
-  std::size_t pos = 0;
-  std::optional<char> found;
-  while (pos < sentence.size() && kLetter.Match(input, pos, sentence.size(), RE2::UNANCHORED, groups, 2)) {
-    const auto at = static_cast<std::size_t>(groups[1].data() - sentence.data());
-    pos = at + 1;
-    const char letter = groups[1][0];
-    if (letter == 'I') continue;  // the pronoun
-    const std::string_view after = sentence.substr(at + 1);
-    if (letter == 'A' && after.size() > 1 && after[0] == ' ' && std::islower(static_cast<unsigned char>(after[1]))) {
-      continue;  // "A good choice ...": the article
-    }
-    if (found && *found != letter) return {.ambiguous = true};
-    found = letter;
-  }
-  if (!found) return {};
-  return {.letter = found, .rule = ChoiceRule::kSentence};
+  const std::optional<char> letter = letters_named(sentence);
+  if (!letter) return {};
+  if (*letter == '?') return {.ambiguous = true};
+  return {.letter = letter, .rule = ChoiceRule::kSentence};
 }
 
 }  // namespace

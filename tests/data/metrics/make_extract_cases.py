@@ -245,6 +245,8 @@ case("উত্তর: ড", C, F, "C", "choice_pattern", False, "Bengali marker
 case("Jawaban: D", C, F, "D", "choice_pattern", False, "Indonesian marker" + SE)
 case("Antwort: Beide", C, F, None, "none", False, "a word starting with a capital letter is not a letter")
 case("Answer: (B) Alina", C, F, "B", "choice_pattern", False, "marker, letter and option text")
+case("A) 1 B) 2 C) 3 D) 4", C, F, None, "none", False, "options restated on one line: several letters, no answer")
+case("B or C, I cannot decide.", C, F, None, "none", False, "a first line naming two letters is no answer line")
 
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "extract_cases.jsonl")
