@@ -16,12 +16,18 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 }  // namespace
 
 void undouble_backslashes(std::string& s) {
+  // A run of exactly two backslashes before a letter is a doubled command; a run of one is a
+  // plain command ("\\begin{pmatrix}a\\\\b" is single-escaped: its "\\\\b" is a row break).
   bool doubled_command = false;
-  for (std::size_t i = 0; i + 2 < s.size(); ++i) {
-    if (s[i] == '\\' && s[i + 1] == '\\' && is_alpha(s[i + 2]) && (i == 0 || s[i - 1] != '\\')) {
-      doubled_command = true;
-      break;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') continue;
+    std::size_t run = 0;
+    while (i + run < s.size() && s[i + run] == '\\') ++run;
+    if (i + run < s.size() && is_alpha(s[i + run])) {
+      if (run == 1) return;  // a single-escaped command: the text is not double-escaped
+      if (run == 2) doubled_command = true;
     }
+    i += run - 1;
   }
   if (!doubled_command) return;
   std::string out;

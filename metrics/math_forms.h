@@ -8,9 +8,10 @@
 //   time_of_day("8:34 PM");                                         // 20 * 60 + 34
 //
 // - Double-escaped LaTeX, from answers copied out of JSON or Python strings: "\\\\frac{1}{2}".
-//   When the text holds a doubled command (two backslashes then a letter), every run of 2k
-//   backslashes becomes k ("\\\\\\\\" row breaks become "\\\\"). A single-escaped matrix
-//   ("1 \\\\ 2") has no doubled command and is left alone.
+//   When the text holds a doubled command (exactly two backslashes then a letter) and no
+//   single-escaped one, every run of 2k backslashes becomes k (doubled row breaks become single
+//   ones). Single-escaped LaTeX is left alone, including a row break right before a letter
+//   ("\\begin{pmatrix}a\\\\b\\end{pmatrix}").
 // - Degrees inside trigonometric functions: "\\sin(90^\\circ - x)" equals "\\cos x" only when
 //   90^\\circ is pi/2. When the answer holds \\sin \\cos \\tan \\cot \\sec \\csc, a number or letter
 //   followed by ^\\circ (or °) becomes (N\\pi/180); elsewhere ("106^\\circ") the degree sign is just

@@ -432,6 +432,8 @@ eq(r"\begin{pmatrix} 1 & 2 \end{pmatrix}", "(1, 2)", "row vector as a tuple", ru
 ne(r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", "[2, 1]", "vector order matters", rule="vector_as_tuple/exact_rational")
 eq(r"\frac{1}{2}", r"\\frac{1}{2}", "double-escaped LaTeX (copied from a JSON string)", rule="same_cleaned_text")
 eq("0.5", r"\\dfrac{1}{2}", "double-escaped \\dfrac", rule="value/exact_rational")
+eq(r"\begin{pmatrix} a \\ b \end{pmatrix}", r"\begin{pmatrix}a\\b\end{pmatrix}",
+   "a row break right before a letter in single-escaped LaTeX is not a doubled command", rule="matrix_entries/function_at_points")
 eq(r"\sqrt{2}", r"\\sqrt{2}", "double-escaped root", rule="same_cleaned_text")
 eq(r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", r"\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "double-escaped matrix and row break",
    rule="same_cleaned_text")
