@@ -333,6 +333,11 @@ struct Ctx {
   void note_value(std::string_view rule) const {
     if (why) why->value = rule;
   }
+  // Notes `rule` as the value rule and returns `result`.
+  bool decided(std::string_view rule, bool result) const {
+    note_value(rule);
+    return result;
+  }
 };
 
 bool match(const Answer& gold, const Answer& pred, const Ctx& cx, int depth);
@@ -414,13 +419,13 @@ std::string_view value_rule(const Expr& g, const Expr& p) {
 bool exprs_match(const Expr& g, const Expr& p, const Ctx& cx) {
   const int gi = infinity_sign(g);
   const int pi = infinity_sign(p);
-  if (gi != 0 || pi != 0) return cx.note_value("infinity"), gi == pi;
+  if (gi != 0 || pi != 0) return cx.decided("infinity", gi == pi);
   if (expressions_equal(g, p)) {
     if (cx.why) cx.note_value(value_rule(g, p));
     return true;
   }
-  if (long_decimal_matches(g, p)) return cx.note_value("decimal_rounding_of_fraction"), true;
-  if (irrational_decimal_matches(g, p)) return cx.note_value("decimal_rounding_of_irrational"), true;
+  if (long_decimal_matches(g, p)) return cx.decided("decimal_rounding_of_fraction", true);
+  if (irrational_decimal_matches(g, p)) return cx.decided("decimal_rounding_of_irrational", true);
   if (cx.percent) {
     // "50\\%" answered as 0.5.
     Expr scaled;
@@ -429,7 +434,7 @@ bool exprs_match(const Expr& g, const Expr& p, const Ctx& cx) {
     Expr hundred;
     hundred.value = Rational::integer(100);
     scaled.children.push_back(hundred);
-    if (expressions_equal(scaled, p)) return cx.note_value("percent_as_fraction"), true;
+    if (expressions_equal(scaled, p)) return cx.decided("percent_as_fraction", true);
   }
   if (cx.why) cx.note_value(value_rule(g, p));
   return false;
@@ -496,7 +501,7 @@ bool match(const Answer& gold, const Answer& pred, const Ctx& cx, int depth) {
     const bool all_expr = gold.items[0].expr && gold.items[1].expr && pred.items[0].expr &&
                           pred.items[1].expr;
     if (all_expr && expressions_proportional(difference(gold), difference(pred))) {
-      return cx.note_value("equation_proportional"), true;
+      return cx.decided("equation_proportional", true);
     }
     return false;
   }
@@ -515,9 +520,18 @@ bool match(const Answer& gold, const Answer& pred, const Ctx& cx, int depth) {
   }
   const bool g_unordered = g == AnswerKind::kSet || g == AnswerKind::kList;
   const bool p_unordered = p == AnswerKind::kSet || p == AnswerKind::kList;
-  if (g_unordered && p_unordered) return cx.note_shape("unordered_elements"), unordered_match(gold.items, pred.items, cx, depth);
-  if (p_unordered && pred.items.size() == 1) return cx.note_shape("single_element"), match(gold, pred.items[0], cx, depth + 1);
-  if (g_unordered && gold.items.size() == 1) return cx.note_shape("single_element"), match(gold.items[0], pred, cx, depth + 1);
+  if (g_unordered && p_unordered) {
+    cx.note_shape("unordered_elements");
+    return unordered_match(gold.items, pred.items, cx, depth);
+  }
+  if (p_unordered && pred.items.size() == 1) {
+    cx.note_shape("single_element");
+    return match(gold, pred.items[0], cx, depth + 1);
+  }
+  if (g_unordered && gold.items.size() == 1) {
+    cx.note_shape("single_element");
+    return match(gold.items[0], pred, cx, depth + 1);
+  }
   if (g == AnswerKind::kUnion && p == AnswerKind::kUnion) {
     cx.note_shape("union_of_intervals");
     return unordered_match(gold.items, pred.items, cx, depth);
