@@ -19,15 +19,15 @@ bool math_equal(std::string_view gold, std::string_view pred, std::string* rule)
   if (pred.empty() || gold.empty()) return decided("empty_answer", false);
   if (pred.size() > kMaxAnswerBytes) return decided("answer_too_long", false);
   if (gold == pred) return decided("identical_text", true);
+  // Times of day compare as minutes after midnight: "20:34" = "8:34 PM" (math_forms.h).
+  if (const std::optional<int> gold_time = time_answer(gold)) {
+    const std::optional<int> pred_time = time_answer(pred);
+    return decided("time_of_day", pred_time && *pred_time == *gold_time);
+  }
   const CleanAnswer g = clean_latex(gold);
   const CleanAnswer p = clean_latex(pred);
   if (p.text.empty()) return decided("empty_after_cleaning", false);
   if (g.text == p.text) return decided("same_cleaned_text", true);
-  // Times of day compare as minutes after midnight: "20:34" = "8:34 PM" (math_forms.h).
-  if (const std::optional<int> gold_time = time_of_day(g.text)) {
-    const std::optional<int> pred_time = time_of_day(p.text);
-    return decided("time_of_day", pred_time && *pred_time == *gold_time);
-  }
   MatchWhy why;
   const bool equal = answers_match(parse_answer(g.text), parse_answer(p.text), g.percent, rule ? &why : nullptr);
   if (rule) {

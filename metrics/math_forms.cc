@@ -102,6 +102,35 @@ void text_matrix(std::string& s) {
   s = out + "\\end{pmatrix}";
 }
 
+std::optional<int> time_answer(std::string_view raw) {
+  if (raw.find(':') == std::string_view::npos || raw.size() > 64) return std::nullopt;  // the common case, cheaply
+  // "$20:34$", "8:34 \\text{P.M.}", "\\mathrm{8:34\\ PM}": wrappers off, text kept (clean_latex
+  // would drop "P.M." after a number as a unit word).
+  std::string s;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    bool unwrapped = false;
+    for (std::string_view w : {"\\text{", "\\mathrm{", "\\mbox{", "\\textrm{"}) {
+      if (raw.substr(i).starts_with(w)) {
+        const std::size_t close = matching_brace(raw, i + w.size() - 1);
+        if (close == std::string_view::npos) return std::nullopt;
+        s += raw.substr(i + w.size(), close - i - w.size());
+        i = close;
+        unwrapped = true;
+        break;
+      }
+    }
+    if (unwrapped) continue;
+    if (raw[i] == '$' || raw[i] == '~') continue;
+    if (raw[i] == '\\' && i + 1 < raw.size() && (raw[i + 1] == ' ' || raw[i + 1] == ',')) {
+      s += ' ';
+      ++i;
+      continue;
+    }
+    s += raw[i];
+  }
+  return time_of_day(trim(s));
+}
+
 std::optional<int> time_of_day(std::string_view s) {
   static const RE2 kTime(R"(^(\d{1,2}):(\d{2})(?::\d{2})?\s*(?i:(a\.?\s*m\.?|p\.?\s*m\.?))?$)");
   std::string hours_text, minutes_text, meridiem;

@@ -37,7 +37,10 @@ void degrees_in_trig(std::string& s);
 void mixed_number(std::string& s);
 void text_matrix(std::string& s);
 
-// Minutes after midnight, or nullopt when `s` (a cleaned answer) is not a time of day.
+// Minutes after midnight, or nullopt when `s` is not a time of day ("20:34", "8:34 p.m.").
 std::optional<int> time_of_day(std::string_view s);
+// The same for an answer as written: "$20:34$", "8:34 \\text{P.M.}" (\\text-like wrappers, "$",
+// "~" and "\\ " removed first; clean_latex would drop "P.M." after a number as a unit word).
+std::optional<int> time_answer(std::string_view raw);
 
 }  // namespace boxed::metrics

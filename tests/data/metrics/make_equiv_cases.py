@@ -421,6 +421,7 @@ ne(r"\frac{3}{2}", "1 1/3", "another mixed number", rule="value/exact_rational")
 eq(r"\text{8:34 PM}", "20:34", "12-hour gold, 24-hour prediction", rule="time_of_day")
 eq("20:34", "8:34 p.m.", "p.m. with periods", rule="time_of_day")
 eq("12:05 AM", "0:05", "12 AM is midnight", rule="time_of_day")
+eq("$21:15$", r"9:15 \text{ p.m.}", "meridiem inside \\text after the number is not a unit", rule="time_of_day")
 ne("20:34", "8:34", "without PM, 8:34 is the morning", rule="time_of_day")
 ne("20:34", "20:43", "different minutes", rule="time_of_day")
 eq(r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", "[[1, 2], [3, 4]]", "matrix as nested brackets (" + MARIO + " _list_to_mat)",
