@@ -18,8 +18,8 @@ void add_extract_command(CLI::App& app, int& /*exit_code*/) {
       "Extract the final answer from model responses.\n"
       "Reads JSONL lines with a \"text\" field (a whole response, reasoning included) and writes\n"
       "the same lines to stdout with \"answer\" (the text exactly as written inside the last\n"
-      "\\boxed{} or after the answer marker, or null), \"source\" (none|boxed|marker|last_number|\n"
-      "choice_pattern), \"from_thinking\" (true when the answer was found only before </think>)\n"
+      "\\boxed{} or after the answer marker, or null), \"source\" (none|boxed|marker|latex|\n"
+      "last_number|choice_pattern|choice_line|choice_sentence), \"from_thinking\" (true when the answer was found only before </think>)\n"
       "and \"normalized\" (a canonical form for grouping).");
   struct Options {
     std::string task;

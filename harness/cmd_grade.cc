@@ -32,8 +32,9 @@ bool has_word(std::string_view text) {
 
 // `pred` may be a bare answer ("\\frac12", "$0.5$", "C") or a whole response. A box anywhere
 // wins. A short single line is the answer itself unless it is a sentence with an answer marker
-// ("Answer $ 9 $", "the answer is (C)") or, for integer and choice tasks, a sentence ("There are
-// 25 ways."), which is searched as `extract --mode flexible` would. Longer text is searched with
+// ("Answer $ 9 $", "the answer is (C)"), a sentence around math ("So it is $\\sin x$.") or, for
+// integer and choice tasks, a sentence ("There are 25 ways."), which is searched as
+// `extract --mode flexible` would. Longer text is searched with
 // the given mode.
 std::optional<std::string> predicted_answer(const std::string& pred, metrics::AnswerFormat format,
                                             metrics::ExtractMode mode) {
@@ -48,14 +49,49 @@ std::optional<std::string> predicted_answer(const std::string& pred, metrics::An
   if (flexible.source == metrics::AnswerSource::kMarker) return flexible.answer;
   switch (format) {
     case metrics::AnswerFormat::kMath:
+      // "So it is $\\sin x$.": a sentence around its math.
+      if (has_word(pred) && flexible.source == metrics::AnswerSource::kLatex) return flexible.answer;
       return pred;
     case metrics::AnswerFormat::kInteger:
       return has_word(pred) ? flexible.answer : std::optional<std::string>(pred);
     case metrics::AnswerFormat::kChoice:
-      if (flexible.source == metrics::AnswerSource::kChoicePattern) return flexible.answer;
+      if (flexible.source == metrics::AnswerSource::kChoicePattern ||
+          flexible.source == metrics::AnswerSource::kChoiceLine ||
+          flexible.source == metrics::AnswerSource::kChoiceSentence) {
+        return flexible.answer;
+      }
       return pred;
   }
   return pred;
+}
+
+// A gold may be a whole reference solution: its (trusted) box is the answer.
+std::string gold_answer(const std::string& gold, metrics::AnswerFormat format) {
+  if (gold.find("\\boxed") != std::string::npos || gold.find("\\fbox") != std::string::npos) {
+    auto boxed = metrics::extract_answer(gold, format, metrics::ExtractMode::kStrict).answer;
+    if (boxed) return *boxed;
+  }
+  return gold;
+}
+
+// `--gold G --pred P`: what a person auditing a disputed sample needs, in words.
+void explain_pair(const std::string& gold_text, const std::string& pred, metrics::AnswerFormat format,
+                  metrics::ExtractMode mode) {
+  const std::string gold = gold_answer(gold_text, format);
+  const std::optional<std::string> answer = predicted_answer(pred, format, mode);
+  const metrics::Extraction e = metrics::extract_answer(pred, format, mode);
+  fmt::print("gold:              {}\n", gold);
+  fmt::print("  normalized:      {}\n", metrics::normalize_answer(gold, format));
+  fmt::print("pred:              {}\n", pred.size() > 200 ? pred.substr(0, 200) + " ..." : pred);
+  fmt::print("  extracted:       {}  (source: {}{})\n", answer.value_or("(none)"),
+             answer && e.answer == answer ? metrics::to_string(e.source) : "the answer as given",
+             e.from_thinking && answer && e.answer == answer ? ", from thinking" : "");
+  if (answer) fmt::print("  normalized:      {}\n", metrics::normalize_answer(*answer, format));
+  const metrics::Verdict v =
+      answer ? metrics::explain_equal(gold, *answer, format) : metrics::Verdict{.equal = false, .rule = "no_answer"};
+  fmt::print("verdict:           {}\n", v.equal ? "equal" : "not equal");
+  fmt::print("rule:              {}\n", v.rule);
+  fmt::print("grader:            {}\n", metrics::grader_version());
 }
 
 }  // namespace
@@ -67,11 +103,14 @@ void add_grade_command(CLI::App& app, int& /*exit_code*/) {
       "Reads JSONL lines with \"gold\" and \"pred\" (a bare answer such as \\frac12 or $0.5$, or a\n"
       "whole response, which is extracted first) and writes the same lines to stdout with\n"
       "\"pred_answer\" (the answer graded, or null) and \"equal\" (true/false). A summary goes to\n"
-      "stderr with the grader version.");
+      "stderr with the grader version. --explain adds \"rule\" (the rule that decided),\n"
+      "\"gold_normalized\" and \"pred_normalized\"; --gold G --pred P explains one pair in words.");
   struct Options {
     std::string task;
     std::string mode = "flexible";
     std::string input = "-";
+    bool explain = false;
+    std::optional<std::string> gold, pred;
   };
   auto options = std::make_shared<Options>();
   cmd->add_option("--task", options->task,
@@ -82,9 +121,19 @@ void add_grade_command(CLI::App& app, int& /*exit_code*/) {
       ->capture_default_str();
   cmd->add_option("input", options->input, "JSONL file to read, or - for stdin")
       ->capture_default_str();
+  cmd->add_flag("--explain", options->explain,
+                "Add the deciding rule and both normalised forms to every line");
+  CLI::Option* gold_option = cmd->add_option("--gold", options->gold, "Explain one pair: the gold answer");
+  cmd->add_option("--pred", options->pred, "Explain one pair: the predicted answer or response")
+      ->needs(gold_option);
+  gold_option->needs(cmd->get_option("--pred"));
   cmd->callback([options] {
     const metrics::AnswerFormat format = task_format(options->task);
     const metrics::ExtractMode mode = extract_mode(options->mode);
+    if (options->gold) {
+      explain_pair(*options->gold, *options->pred, format, mode);
+      return;
+    }
     std::vector<JsonlRow> rows = read_jsonl_objects(options->input);
     std::vector<std::string> golds(rows.size()), preds(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -92,22 +141,30 @@ void add_grade_command(CLI::App& app, int& /*exit_code*/) {
       preds[i] = string_field(rows[i], options->input, "pred");
     }
     std::vector<char> equal(rows.size(), 0);
+    std::vector<std::string> rules(rows.size());
     std::vector<std::optional<std::string>> answers(rows.size());
     tbb::parallel_for(std::size_t{0}, rows.size(), [&](std::size_t i) {
       answers[i] = predicted_answer(preds[i], format, mode);
-      // A gold may be a whole reference solution: its (trusted) box is the answer.
-      std::string gold = golds[i];
-      if (gold.find("\\boxed") != std::string::npos || gold.find("\\fbox") != std::string::npos) {
-        auto boxed = metrics::extract_answer(gold, format, metrics::ExtractMode::kStrict).answer;
-        if (boxed) gold = *boxed;
+      const std::string gold = gold_answer(golds[i], format);
+      if (!answers[i]) {
+        rules[i] = "no_answer";
+        return;
       }
-      equal[i] = answers[i] && metrics::answers_equal(gold, *answers[i], format);
+      metrics::Verdict v = metrics::explain_equal(gold, *answers[i], format);
+      equal[i] = v.equal;
+      rules[i] = std::move(v.rule);
     });
     std::size_t n_equal = 0, n_missing = 0;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       auto& v = rows[i].value;
       v["pred_answer"] = answers[i] ? nlohmann::ordered_json(*answers[i]) : nlohmann::ordered_json(nullptr);
       v["equal"] = equal[i] != 0;
+      if (options->explain) {
+        v["rule"] = rules[i];
+        v["gold_normalized"] = metrics::normalize_answer(gold_answer(golds[i], format), format);
+        v["pred_normalized"] = answers[i] ? nlohmann::ordered_json(metrics::normalize_answer(*answers[i], format))
+                                          : nlohmann::ordered_json(nullptr);
+      }
       n_equal += equal[i] ? 1 : 0;
       n_missing += answers[i] ? 0 : 1;
       std::cout << v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

@@ -32,6 +32,7 @@ constexpr size_t kTopAnswers = 5;
 struct GradedSample {
   metrics::Extraction extraction[2];  // strict, flexible
   uint8_t correct[2] = {0, 0};
+  std::string rule[2];  // the grading rule that decided (metrics/grade.h explain_equal)
 };
 
 // One problem under one extraction mode.
@@ -105,6 +106,7 @@ reports::TaskReport score_task(const datasets::TaskSpec& spec, const datasets::L
                                             unknown_name_message("extractor", spec.extractor, metrics::extractor_names())));
   }
   const std::optional<metrics::Grader> grader = metrics::find_grader(spec.grader);
+  const std::optional<metrics::Explainer> explainer = metrics::find_explainer(spec.grader);
   if (!grader) {
     throw std::invalid_argument(fmt::format("task spec {}: {}", datasets::spec_version(spec),
                                             unknown_name_message("grader", spec.grader, metrics::grader_names())));
@@ -174,7 +176,13 @@ reports::TaskReport score_task(const datasets::TaskSpec& spec, const datasets::L
       for (int mode = 0; mode < 2; ++mode) {
         graded[s].extraction[mode] = (*extractor)(c->text, kModes[mode]);
         const auto& answer = graded[s].extraction[mode].answer;
-        graded[s].correct[mode] = answer && (*grader)(prompts[pi].gold, *answer) ? 1 : 0;
+        if (!answer) {
+          graded[s].rule[mode] = "no_answer";
+          continue;
+        }
+        metrics::Verdict v = (*explainer)(prompts[pi].gold, *answer);
+        graded[s].correct[mode] = v.equal ? 1 : 0;
+        graded[s].rule[mode] = std::move(v.rule);
       }
     }
   });
@@ -302,6 +310,7 @@ reports::TaskReport score_task(const datasets::TaskSpec& spec, const datasets::L
       samples_out->push_back({.task = spec.name, .problem_id = c.problem_id, .sample = c.sample,
                               .answer_strict = g.extraction[0].answer, .answer_flexible = g.extraction[1].answer,
                               .source = std::string(metrics::to_string(g.extraction[primary].source)),
+                              .rule = g.rule[primary],
                               .correct_strict = g.correct[0] != 0, .correct_flexible = g.correct[1] != 0,
                               .correct = g.correct[primary] != 0,
                               .from_thinking = g.extraction[primary].from_thinking,

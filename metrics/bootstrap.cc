@@ -127,6 +127,11 @@ PairedDiff paired_bootstrap(std::span<const ProblemCounts> base, std::span<const
     double sum = 0;
     for (uint32_t i = 0; i < n_problems; ++i) {
       const uint32_t pick = rng.below(n_problems);
+      if (!options.resample_samples) {
+        sum += static_cast<double>(cand[pick].correct) / cand[pick].n -
+               static_cast<double>(base[pick].correct) / base[pick].n;
+        continue;
+      }
       const double b = resample_problem(rng, base[pick]);
       sum += resample_problem(rng, cand[pick]) - b;
     }
@@ -134,7 +139,13 @@ PairedDiff paired_bootstrap(std::span<const ProblemCounts> base, std::span<const
   });
   PairedDiff d;
   d.diff = pass_at_1(cand) - pass_at_1(base);
+  double mean = 0, squares = 0;
+  for (double r : replicates) mean += r;
+  mean /= static_cast<double>(replicates.size());
+  for (double r : replicates) squares += (r - mean) * (r - mean);
+  d.se = replicates.size() > 1 ? std::sqrt(squares / static_cast<double>(replicates.size() - 1)) : 0.0;
   d.lower_one_sided = quantile(replicates, alpha);
+  d.upper_one_sided = quantile(replicates, 1 - alpha);
   const double tail = (1 - options.level) / 2;
   d.ci_lower = quantile(replicates, tail);
   d.ci_upper = quantile(replicates, 1 - tail);

@@ -4,7 +4,7 @@
 //   std::vector<ProblemCounts> p = {{.n = 64, .correct = 30}, ...};
 //   Interval ci = bootstrap_interval(p, {.resamples = 1000, .seed = 7});  // 95% percentile CI
 //   PairedDiff d = paired_bootstrap(base, cand, {.resamples = 2000, .seed = 7}, /*alpha=*/0.05);
-//   // gate: d.lower_one_sided > -max_drop
+//   // non-inferiority: d.lower_one_sided > -max_drop; significant drop: d.upper_one_sided < 0
 //
 // Two-level resampling: each replicate draws N problems with replacement, then for each drawn
 // problem n samples with replacement from its n responses (equivalently, a Binomial(n, c/n)
@@ -44,6 +44,12 @@ struct BootstrapOptions {
   int resamples = 1000;
   uint64_t seed = 0;
   double level = 0.95;  // two-sided coverage
+  // false: resample problems only (the cluster bootstrap). Each problem's observed mean already
+  // carries its sampling noise, so this interval has the right width; `boxed compare` uses it
+  // for its gate (the simulation in tests/harness/gate_power_test.cc checks the false-alarm rate
+  // and the power it implies). true: the two-stage scheme above (conservative, ~sqrt(2) wide for
+  // a paired difference).
+  bool resample_samples = true;
 };
 
 struct Interval {
@@ -61,6 +67,8 @@ Interval bootstrap_interval(std::span<const ProblemCounts> problems, const Boots
 struct PairedDiff {
   double diff = 0;             // observed pass@1(cand) - pass@1(base)
   double lower_one_sided = 0;  // alpha-quantile of the replicate differences
+  double upper_one_sided = 0;  // (1 - alpha)-quantile
+  double se = 0;               // standard deviation of the replicate differences
   double ci_lower = 0;         // two-sided interval at options.level
   double ci_upper = 0;
 };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "metrics/choice.h"
+#include "metrics/latex_env.h"
 #include "metrics/math_latex.h"
 
 namespace boxed::metrics {
@@ -260,36 +261,9 @@ std::optional<std::string> last_number_in(std::string_view text) {
   return std::string(n);
 }
 
-// "Answer: C", "the answer is (C)", "**Answer:** C", "answer is (c)"; then a bold "**C**".
-std::optional<std::string> choice_pattern(std::string_view text) {
-  // Upper case only after a plain marker: in "the answer is a bit subtle" "a" is an article.
-  static const RE2 kMarked(
-      R"((?i:answer)(?:\s+is)?\s*:?[\s*]*(?:\$|\\text\{|\\textbf\{|\\mathrm\{)*\(?([A-J])\)?(?:[^A-Za-z0-9]|$))");
-  static const RE2 kMarkedLower(R"((?i:answer)(?:\s+is)?\s*:?[\s*]*\(([a-j])\))");
-  static const RE2 kBold(R"(\*\*\(?([A-J])\)?(?:\*\*|[.:)]))");
-  auto last_of = [&](const RE2& re) -> std::optional<std::pair<std::size_t, char>> {
-    re2::StringPiece input(text.data(), text.size());
-    re2::StringPiece groups[2];
-    std::size_t pos = 0;
-    std::optional<std::pair<std::size_t, char>> last;
-    while (pos < text.size() && re.Match(input, pos, text.size(), RE2::UNANCHORED, groups, 2)) {
-      const std::size_t at = static_cast<std::size_t>(groups[0].data() - text.data());
-      char letter = groups[1][0];
-      if (letter >= 'a' && letter <= 'j') letter = static_cast<char>(letter - 'a' + 'A');
-      last = std::make_pair(at, letter);
-      pos = std::max(at + groups[0].size(), at + 1);
-    }
-    return last;
-  };
-  auto marked = last_of(kMarked);
-  auto marked_lower = last_of(kMarkedLower);
-  if (marked_lower && (!marked || marked_lower->first > marked->first)) marked = marked_lower;
-  if (marked) return std::string(1, marked->second);
-  if (auto bold = last_of(kBold)) return std::string(1, bold->second);
-  return std::nullopt;
-}
-
-std::optional<Found> search(std::string_view region, AnswerFormat format, ExtractMode mode) {
+// The answer of one region, or nullopt; `*stop` is set when the region holds an ambiguous answer
+// ("Answer: B or C"), which must not fall back to another region.
+std::optional<Found> search(std::string_view region, AnswerFormat format, ExtractMode mode, bool* stop) {
   if (auto box = last_box(region)) {
     if (format == AnswerFormat::kChoice) {
       if (auto letter = parse_choice(*box, /*allow_lower=*/true)) {
@@ -300,13 +274,30 @@ std::optional<Found> search(std::string_view region, AnswerFormat format, Extrac
   }
   if (mode == ExtractMode::kStrict) return std::nullopt;
   if (format == AnswerFormat::kChoice) {
-    if (auto letter = choice_pattern(region)) return Found{*letter, AnswerSource::kChoicePattern};
-    return std::nullopt;
+    const ChoiceFind c = find_choice(region);
+    if (c.ambiguous) *stop = true;
+    if (!c.letter) return std::nullopt;
+    const AnswerSource source = c.rule == ChoiceRule::kMarker ? AnswerSource::kChoicePattern
+                                : c.rule == ChoiceRule::kLine ? AnswerSource::kChoiceLine
+                                                              : AnswerSource::kChoiceSentence;
+    return Found{std::string(1, *c.letter), source};
   }
   if (auto marked = last_marker(region)) return Found{*marked, AnswerSource::kMarker};
-  if (format == AnswerFormat::kInteger) {
-    if (auto n = last_number(region)) return Found{*n, AnswerSource::kLastNumber};
+  // A final box cut off by the token limit ("\\boxed{\\frac{1"): the answer was being written
+  // there; the numbers inside it are fragments, so the fallbacks below read only the text before it.
+  if (const std::vector<std::size_t> starts = box_starts(region); !starts.empty()) {
+    std::string unused;
+    std::size_t end = 0;
+    if (read_box(region, starts.back(), region.size(), &unused, &end) == BoxScan::kUnclosed) {
+      region = region.substr(0, starts.back());
+    }
   }
+  // Flexible MATH answers without a box or marker, as Math-Verify reads them: the last math
+  // environment ($..$, \(..\), \[..\], $$..$$), then the last plain number (latex_env.h).
+  if (format == AnswerFormat::kMath) {
+    if (auto env = search_from_tail(region, last_latex_env)) return Found{*env, AnswerSource::kLatex};
+  }
+  if (auto n = last_number(region)) return Found{*n, AnswerSource::kLastNumber};
   return std::nullopt;
 }
 
@@ -319,6 +310,9 @@ std::string_view to_string(AnswerSource source) {
     case AnswerSource::kMarker: return "marker";
     case AnswerSource::kLastNumber: return "last_number";
     case AnswerSource::kChoicePattern: return "choice_pattern";
+    case AnswerSource::kChoiceLine: return "choice_line";
+    case AnswerSource::kChoiceSentence: return "choice_sentence";
+    case AnswerSource::kLatex: return "latex";
   }
   return "none";
 }
@@ -332,14 +326,15 @@ Extraction extract_answer(std::string_view response, AnswerFormat format, Extrac
   const std::size_t close = response.rfind("</think>");
   std::optional<Found> found;
   bool thinking_only = false;
+  bool stop = false;
   if (close != std::string_view::npos) {
-    found = search(response.substr(close + 8), format, mode);
-    if (!found) {
-      found = search(response.substr(0, close), format, mode);
+    found = search(response.substr(close + 8), format, mode, &stop);
+    if (!found && !stop) {
+      found = search(response.substr(0, close), format, mode, &stop);
       thinking_only = true;
     }
   } else {
-    found = search(response, format, mode);
+    found = search(response, format, mode, &stop);
     // "<think>" opened and never closed: the response was cut off inside the reasoning.
     thinking_only = response.find("<think>") != std::string_view::npos;
   }

@@ -12,13 +12,22 @@
 //   Recommendations). When nothing is found after "</think>", the whole text is searched and
 //   `from_thinking` is set. A response with "<think>" and no "</think>" (truncated) is searched
 //   whole and marked `from_thinking`.
+// - Priority in flexible mode, first found wins (the source is recorded per sample):
+//     MATH:    box, marker, last math environment ($..$, \(..\), \[..\]), last plain number;
+//     integer: box, marker, last plain number;
+//     choice:  box, marker/bold letter (any language), first-line option, last-sentence letter.
+//   Math-Verify's parser (math-verify 0.9.0, parser.py lazy_latex_regex / lazy_expr_regex) uses
+//   the same order for the first three (boxed and "final answer is" at priority 0-50, "answer"
+//   markers at 100-200, bare LaTeX at 300) but lets a bare number compete with bare LaTeX by end
+//   position at priority 300; here LaTeX goes first so "$x = 3$ for all 2 cases" reads "x = 3".
 // - strict: only \boxed{..}, \boxed {..}, \boxed 5, \fbox{..}; the last complete one wins (models
 //   often box intermediate results before the final answer). Boxes separated only by spaces,
 //   commas, "$" or "and" ("\boxed{1} and \boxed{-2}") are one answer of several parts, returned
-//   joined with ", " (Math-Verify reads "\boxed{1}\boxed{2}" the same way). flexible: boxed, else a marker ("final answer
-//   is ...", "Answer: ..."), else, for integer tasks, the last number in the final part.
-// - Choice (GPQA): a letter A-D from \boxed{C}, \boxed{\text{C}}, \boxed{(C)}, "Answer: C",
-//   "the answer is (C)", "**C**"; the English article "a" is never the letter A.
+//   joined with ", " (Math-Verify reads "\boxed{1}\boxed{2}" the same way).
+// - Choice (GPQA): a letter A-D from \boxed{C}, \boxed{\text{C}}, \boxed{(C)}, then the rules of
+//   find_choice (choice.h): "Answer: C", "答案：C", "the answer is (C)", "**C**", "(D) Alina",
+//   "therefore I think it's B"; the English article "a" is never the letter A, and an ambiguous
+//   answer ("B or C") is no answer (the thinking part is then not searched either).
 // - Bounded work, linear in the input: a memchr scan finds "\\boxed"/"\\fbox" candidates, a
 //   small scanner balances braces (a regular expression cannot) with a depth cap (kMaxBraceDepth)
 //   and an answer-length cap (kMaxAnswerBytes), and each box is scanned at most up to the next
@@ -35,9 +44,19 @@ namespace boxed::metrics {
 
 enum class AnswerFormat { kMath, kInteger, kChoice };  // MATH-style, AIME-style integer, GPQA letter
 enum class ExtractMode { kStrict, kFlexible };
-enum class AnswerSource { kNone, kBoxed, kMarker, kLastNumber, kChoicePattern };
+enum class AnswerSource {
+  kNone,
+  kBoxed,
+  kMarker,
+  kLatex,           // flexible MATH: the last math environment
+  kLastNumber,
+  kChoicePattern,   // choice: an answer marker (any language) or a bold letter
+  kChoiceLine,      // choice: the first line is a letter and its option text
+  kChoiceSentence,  // choice: the one letter of the last sentence
+};
 
-// "none", "boxed", "marker", "last_number", "choice_pattern".
+// "none", "boxed", "marker", "latex", "last_number", "choice_pattern", "choice_line",
+// "choice_sentence".
 std::string_view to_string(AnswerSource source);
 // "strict", "flexible".
 std::string_view to_string(ExtractMode mode);

@@ -24,17 +24,24 @@ std::optional<Rational> plain_number(std::string_view answer) {
   return Rational::parse_decimal(compact);
 }
 
-bool integer_equal(std::string_view gold, std::string_view pred) {
-  if (trim(pred).empty() || pred.size() > kMaxAnswerBytes) return false;
+bool integer_equal(std::string_view gold, std::string_view pred, std::string* rule) {
+  if (trim(pred).empty() || pred.size() > kMaxAnswerBytes) {
+    if (rule) *rule = "empty_answer";
+    return false;
+  }
   auto g = plain_number(gold);
   auto p = plain_number(pred);
-  if (g && p) return *g == *p;
-  return math_equal(gold, pred);
+  if (g && p) {
+    if (rule) *rule = *g == *p ? "integer_exact" : "integer_mismatch";
+    return *g == *p;
+  }
+  return math_equal(gold, pred, rule);
 }
 
-bool choice_equal(std::string_view gold, std::string_view pred) {
+bool choice_equal(std::string_view gold, std::string_view pred, std::string* rule) {
   auto g = parse_choice(gold, /*allow_lower=*/true);
   auto p = parse_choice(pred, /*allow_lower=*/true);
+  if (rule) *rule = g && p ? "choice_letter" : "choice_unreadable";
   return g && p && *g == *p;
 }
 
@@ -43,10 +50,20 @@ bool choice_equal(std::string_view gold, std::string_view pred) {
 bool answers_equal(std::string_view gold, std::string_view pred, AnswerFormat format) {
   switch (format) {
     case AnswerFormat::kMath: return math_equal(gold, pred);
-    case AnswerFormat::kInteger: return integer_equal(gold, pred);
-    case AnswerFormat::kChoice: return choice_equal(gold, pred);
+    case AnswerFormat::kInteger: return integer_equal(gold, pred, nullptr);
+    case AnswerFormat::kChoice: return choice_equal(gold, pred, nullptr);
   }
   return false;
+}
+
+Verdict explain_equal(std::string_view gold, std::string_view pred, AnswerFormat format) {
+  Verdict v;
+  switch (format) {
+    case AnswerFormat::kMath: v.equal = math_equal(gold, pred, &v.rule); break;
+    case AnswerFormat::kInteger: v.equal = integer_equal(gold, pred, &v.rule); break;
+    case AnswerFormat::kChoice: v.equal = choice_equal(gold, pred, &v.rule); break;
+  }
+  return v;
 }
 
 std::string normalize_answer(std::string_view answer, AnswerFormat format) {
@@ -75,8 +92,13 @@ std::vector<GradeResult> grade_batch(std::span<const GradeItem> items, AnswerFor
                       for (std::size_t i = range.begin(); i != range.end(); ++i) {
                         GradeResult& r = results[i];
                         r.extraction = extract_answer(items[i].response, format, mode);
-                        r.equal = r.extraction.answer &&
-                                  answers_equal(items[i].gold, *r.extraction.answer, format);
+                        if (!r.extraction.answer) {
+                          r.rule = "no_answer";
+                          continue;
+                        }
+                        Verdict v = explain_equal(items[i].gold, *r.extraction.answer, format);
+                        r.equal = v.equal;
+                        r.rule = std::move(v.rule);
                       }
                     });
   return results;

@@ -23,6 +23,16 @@ namespace boxed::metrics {
 // a whole response is NOT accepted here (the grade command extracts first).
 bool answers_equal(std::string_view gold, std::string_view pred, AnswerFormat format);
 
+// The verdict with the rule that decided it, for audits (`boxed grade --explain`, the `rule`
+// field of samples.jsonl): MATH rules are math_equiv.h's; integer answers give
+// "integer_exact" (both plain numbers) or "integer_mismatch", else a MATH rule; choice answers
+// "choice_letter" or "choice_unreadable".
+struct Verdict {
+  bool equal = false;
+  std::string rule;
+};
+Verdict explain_equal(std::string_view gold, std::string_view pred, AnswerFormat format);
+
 // A canonical spelling of `answer`, for display and grouping keys (majority voting): two answers
 // with the same normalised form are equal, but equal answers may normalise differently
 // ("0.5" and "\\frac12" both normalise to "1/2"; "x^2+2x+1" and "(x+1)^2" stay distinct).
@@ -39,10 +49,11 @@ struct GradeItem {
 struct GradeResult {
   Extraction extraction;
   bool equal = false;
+  std::string rule;  // explain_equal's rule; "no_answer" when nothing was extracted
 };
 
 // Extracts and grades every item, in parallel (oneTBB); results[i] belongs to items[i] and is the
-// same whatever the thread count.
+// same whatever the thread count. Each result carries the deciding rule.
 std::vector<GradeResult> grade_batch(std::span<const GradeItem> items, AnswerFormat format,
                                      ExtractMode mode);
 

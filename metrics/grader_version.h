@@ -7,12 +7,18 @@
 //   boxed-grader/1  first release: RE2 extraction (strict/flexible), LaTeX normalisation,
 //                   structural comparison, exact rationals, 1e-9 relative tolerance, 3 fixed
 //                   evaluation points for expressions with variables.
+//   boxed-grader/2  the long tail (issue 12): flexible MATH extraction from the last math
+//                   environment / last number; choice letters quoted, with option text, in a last
+//                   sentence, after markers in 20 languages, ambiguity = no answer; relations as
+//                   value sets (linear sides solved, x != c); f(x)= definitions; degrees inside
+//                   trig; mixed numbers; times of day; text matrices and bracket vectors;
+//                   double-escaped LaTeX; irrational golds vs correctly rounded 6+ place decimals.
 #pragma once
 
 #include <string_view>
 
 namespace boxed::metrics {
 
-inline constexpr std::string_view kGraderVersion = "boxed-grader/1";
+inline constexpr std::string_view kGraderVersion = "boxed-grader/2";
 
 }  // namespace boxed::metrics

@@ -24,7 +24,10 @@
 
 namespace boxed::metrics {
 
-bool math_equal(std::string_view gold, std::string_view pred);
+// `rule`, when given, receives the rule that decided: "identical_text", "same_cleaned_text",
+// "time_of_day", or the structural rule and the value rule of math_structure.h joined by "/"
+// ("interval_or_tuple/exact_rational", "value/decimal_rounding_of_irrational").
+bool math_equal(std::string_view gold, std::string_view pred, std::string* rule = nullptr);
 
 // Canonical text for display and grouping keys: "0.5" and "\\frac12" both give "1/2".
 std::string math_normalize(std::string_view answer);

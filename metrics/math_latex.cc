@@ -4,6 +4,8 @@
 #include <cctype>
 #include <utility>
 
+#include "metrics/math_forms.h"
+
 namespace boxed::metrics {
 namespace {
 
@@ -374,6 +376,8 @@ std::size_t matching_brace(std::string_view text, std::size_t open, int max_dept
 CleanAnswer clean_latex(std::string_view answer) {
   CleanAnswer result;
   std::string s(trim(answer));
+  undouble_backslashes(s);  // "\\\\frac{1}{2}" copied out of a JSON or Python string
+  degrees_in_trig(s);       // "\\sin(90^\\circ - x)": degrees are pi/180 inside trig functions
   // Unicode spellings models use outside LaTeX.
   replace_all(s, "\u2212", "-");        // minus sign
   replace_all(s, "\u221a", "\\sqrt");   // √
@@ -399,7 +403,7 @@ CleanAnswer clean_latex(std::string_view answer) {
     if (s.substr(0, at).find('=') != std::string::npos) {
       s.erase(at);
     } else {
-      s.replace(at, 7, "=");
+      s.replace(at, 7, 1, '=');
     }
   }
   join_thin_space_groups(s);
@@ -448,6 +452,8 @@ CleanAnswer clean_latex(std::string_view answer) {
   strip_trailing_units(s);
   drop_base_subscripts(s);
   join_thousands(s);
+  mixed_number(s);  // "1 1/2"
+  text_matrix(s);   // "[[1, 2], [3, 4]]"
   result.text = std::move(s);
   return result;
 }

@@ -1,5 +1,7 @@
 #include "metrics/math_structure.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -7,6 +9,8 @@
 
 #include "metrics/math_eval.h"
 #include "metrics/math_latex.h"
+#include "metrics/math_relations.h"
+#include "metrics/numeric_policy.h"
 
 namespace boxed::metrics {
 namespace {
@@ -192,87 +196,18 @@ std::optional<Answer> parse_matrix(std::string_view s, int depth) {
   return std::nullopt;
 }
 
-Expr constant(const char* name) {
-  Expr e;
-  e.kind = ExprKind::kConstant;
-  e.name = name;
-  return e;
-}
-
-Answer expr_answer(Expr e) {
-  Answer a;
-  a.kind = AnswerKind::kExpr;
-  a.expr = std::move(e);
-  return a;
-}
-
-// "x > 3" -> (3, \infty); "a \\leq x < b" -> [a, b); "x \\leq 5" -> (-\infty, 5].
-std::optional<Answer> parse_inequality(std::string_view s) {
-  struct Rel {
-    std::string_view op;
-    bool less;
-    bool strict;
-  };
-  static constexpr std::array<Rel, 6> kRels = {{{"\\leq", true, false}, {"\\geq", false, false},
-                                                {"\\lt", true, true},   {"\\gt", false, true},
-                                                {"<", true, true},      {">", false, true}}};
-  std::vector<std::string_view> parts;
-  std::vector<Rel> rels;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    bool hit = false;
-    for (const Rel& r : kRels) {
-      if (s.compare(i, r.op.size(), r.op) == 0 &&
-          !(r.op[0] == '\\' && i + r.op.size() < s.size() && is_alpha(s[i + r.op.size()]))) {
-        parts.push_back(s.substr(start, i - start));
-        rels.push_back(r);
-        i += r.op.size();
-        start = i;
-        hit = true;
-        break;
-      }
-    }
-    if (!hit) ++i;
+// "f(x)", "g(t)", "f^{-1}(x)", "h(x, y)" on the left of "=": a function being defined, read as
+// one variable named by its text (spaces dropped) so that "f(x) = 2x+3" names its value.
+std::optional<Answer> function_name(std::string_view lhs) {
+  static const RE2 kApplication(R"(^[A-Za-z](?:_\{?\w+\}?)?(?:\^\{?-1\}?)?\s*\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])*\s*\)$)");
+  lhs = trim(lhs);
+  if (!RE2::FullMatch(re2::StringPiece(lhs.data(), lhs.size()), kApplication)) return std::nullopt;
+  Expr v;
+  v.kind = ExprKind::kVariable;
+  for (char c : lhs) {
+    if (c != ' ') v.name += c;
   }
-  parts.push_back(s.substr(start));
-  if (rels.empty() || rels.size() > 2) return std::nullopt;
-  std::vector<std::optional<Expr>> exprs;
-  for (std::string_view p : parts) exprs.push_back(parse_expression(trim(p)));
-  for (const auto& e : exprs) {
-    if (!e) return std::nullopt;
-  }
-  Answer interval;
-  interval.kind = AnswerKind::kTuple;
-  auto bound = [](Expr e) { return expr_answer(std::move(e)); };
-  Expr neg_inf;
-  neg_inf.kind = ExprKind::kNeg;
-  neg_inf.children.push_back(constant("infty"));
-  if (rels.size() == 1) {
-    const bool var_left = exprs[0]->kind == ExprKind::kVariable;
-    const bool var_right = exprs[1]->kind == ExprKind::kVariable;
-    if (var_left == var_right) return std::nullopt;
-    const Expr& value = var_left ? *exprs[1] : *exprs[0];
-    // x < v (or v > x): (-inf, v); x > v (or v < x): (v, inf).
-    const bool upper = var_left == rels[0].less;
-    if (upper) {
-      interval.open = '(';
-      interval.close = rels[0].strict ? ')' : ']';
-      interval.items = {bound(neg_inf), bound(value)};
-    } else {
-      interval.open = rels[0].strict ? '(' : '[';
-      interval.close = ')';
-      interval.items = {bound(value), bound(constant("infty"))};
-    }
-    return interval;
-  }
-  if (exprs[1]->kind != ExprKind::kVariable || rels[0].less != rels[1].less) return std::nullopt;
-  const bool ascending = rels[0].less;
-  const Rel& low_rel = ascending ? rels[0] : rels[1];
-  const Rel& high_rel = ascending ? rels[1] : rels[0];
-  interval.open = low_rel.strict ? '(' : '[';
-  interval.close = high_rel.strict ? ')' : ']';
-  interval.items = {bound(ascending ? *exprs[0] : *exprs[2]), bound(ascending ? *exprs[2] : *exprs[0])};
-  return interval;
+  return expr_answer(std::move(v));
 }
 
 // Replaces the first \pm (or \mp) by + and by -.
@@ -310,7 +245,7 @@ Answer parse(std::string_view s, int depth) {
   // "x=1 or x=-2", "2 and 3": connectives between solutions.
   std::string joined(s);
   for (std::string_view word : {" or ", " and "}) {
-    for (std::size_t at; (at = joined.find(word)) != std::string::npos;) joined.replace(at, word.size(), ",");
+    for (std::size_t at; (at = joined.find(word)) != std::string::npos;) joined.replace(at, word.size(), 1, ',');
   }
   if (joined != s) return parse(joined, depth);
   for (std::string_view sep : {",", ";"}) {
@@ -323,13 +258,13 @@ Answer parse(std::string_view s, int depth) {
   if (auto eq = split_top(s, "="); eq.size() >= 2) {
     Answer a;
     a.kind = AnswerKind::kEquation;
-    a.items.push_back(parse(eq.front(), depth + 1));
+    a.items.push_back(function_name(eq.front()).value_or(parse(eq.front(), depth + 1)));
     a.items.push_back(parse(eq.back(), depth + 1));
     // A chain "1 = y = x = 0": its last link's left side, which may name the answer's variable.
     if (eq.size() > 2) a.items.push_back(parse(eq[eq.size() - 2], depth + 1));
     return a;
   }
-  if (auto ineq = parse_inequality(s)) return *ineq;
+  if (auto relation = parse_relation(s)) return *relation;
   // "{-2021, 2021}": plain braces around a comma list are a set (as Math-Verify reads them).
   if (s.size() >= 2 && s[0] == '{' && s.back() == '}' && matching_brace(s, 0) == s.size() - 1 &&
       split_top(s.substr(1, s.size() - 2), ",").size() > 1) {
@@ -387,13 +322,31 @@ int infinity_sign(const Expr& e) {
   return 0;
 }
 
-bool match(const Answer& gold, const Answer& pred, bool percent, int depth);
+// The comparison's context: the gold's percent flag, and where to note the deciding rules.
+struct Ctx {
+  bool percent = false;
+  MatchWhy* why = nullptr;
+  // The outermost structural rule (the first noted) and the last value rule reached.
+  void note_shape(std::string_view rule) const {
+    if (why && why->shape.empty()) why->shape = rule;
+  }
+  void note_value(std::string_view rule) const {
+    if (why) why->value = rule;
+  }
+  // Notes `rule` as the value rule and returns `result`.
+  bool decided(std::string_view rule, bool result) const {
+    note_value(rule);
+    return result;
+  }
+};
+
+bool match(const Answer& gold, const Answer& pred, const Ctx& cx, int depth);
 
 // A decimal with 6 or more places ("0.333333", "4.666666666666667") is a rounding of a repeating
 // decimal: against a rational gold that does not terminate it is equal when it is exactly the
 // gold rounded (half up) or truncated at that many places. Six places is Math-Verify's default float_rounding;
 // "0.333" and "4.6667" stay unequal to 1/3 and 14/3.
-constexpr int kMinDecimalPlaces = 6;
+constexpr int kMinDecimalPlaces = kMinRoundedPlaces;  // metrics/numeric_policy.h
 // Decimal places of a terminating decimal (denominator 2^a 5^b): max(a, b); -1 if it repeats.
 int decimal_places(const Rational& q) {
   Int128 d = q.den();
@@ -434,13 +387,46 @@ bool long_decimal_matches(const Expr& g, const Expr& p) {
   return scaled_pred->num() == truncated || scaled_pred->num() == rounded;
 }
 
-bool exprs_match(const Expr& g, const Expr& p, bool percent) {
+// An irrational gold (\\sqrt2, \\pi/4) against a decimal with kMinDecimalPlaces or more places:
+// equal when the decimal is the gold rounded (half up) or truncated at its own number of places
+// ("1.414214", "1.41421356" for \\sqrt2; not "1.414"). Math-Verify's float_rounding=6 rounds both
+// sides to 6 places; this accepts only a correct rounding at the places the model wrote.
+bool irrational_decimal_matches(const Expr& g, const Expr& p) {
+  constexpr int kMaxPlaces = 15;  // long double carries ~19 significant digits
+  if (!expression_variables(g).empty() || !expression_variables(p).empty()) return false;
+  auto gv = evaluate(g, {});
+  auto pv = evaluate(p, {});
+  if (!gv || !pv || gv->exact || !pv->exact || std::abs(gv->z.imag()) > 0) return false;
+  const int places = decimal_places(*pv->exact);
+  if (places < kMinDecimalPlaces || places > kMaxPlaces) return false;
+  const long double gold = gv->z.real();
+  if (std::abs(gold) >= 1e3L) return false;
+  const long double scale = std::pow(10.0L, places);
+  const long double scaled = gold * scale;
+  const long double pred = pv->exact->to_long_double() * scale;
+  return std::abs(pred - std::floor(scaled + 0.5L)) < 0.5L || std::abs(pred - std::trunc(scaled)) < 0.5L;
+}
+
+// The reason two equal (or unequal) expressions were judged so, for explanations.
+std::string_view value_rule(const Expr& g, const Expr& p) {
+  if (!expression_variables(g).empty() || !expression_variables(p).empty()) return "function_at_points";
+  auto gv = evaluate(g, {});
+  auto pv = evaluate(p, {});
+  if (gv && pv && gv->exact && pv->exact) return "exact_rational";
+  return "numeric_tolerance";
+}
+
+bool exprs_match(const Expr& g, const Expr& p, const Ctx& cx) {
   const int gi = infinity_sign(g);
   const int pi = infinity_sign(p);
-  if (gi != 0 || pi != 0) return gi == pi;
-  if (expressions_equal(g, p)) return true;
-  if (long_decimal_matches(g, p)) return true;
-  if (percent) {
+  if (gi != 0 || pi != 0) return cx.decided("infinity", gi == pi);
+  if (expressions_equal(g, p)) {
+    if (cx.why) cx.note_value(value_rule(g, p));
+    return true;
+  }
+  if (long_decimal_matches(g, p)) return cx.decided("decimal_rounding_of_fraction", true);
+  if (irrational_decimal_matches(g, p)) return cx.decided("decimal_rounding_of_irrational", true);
+  if (cx.percent) {
     // "50\\%" answered as 0.5.
     Expr scaled;
     scaled.kind = ExprKind::kDiv;
@@ -448,19 +434,20 @@ bool exprs_match(const Expr& g, const Expr& p, bool percent) {
     Expr hundred;
     hundred.value = Rational::integer(100);
     scaled.children.push_back(hundred);
-    return expressions_equal(scaled, p);
+    if (expressions_equal(scaled, p)) return cx.decided("percent_as_fraction", true);
   }
+  if (cx.why) cx.note_value(value_rule(g, p));
   return false;
 }
 
-bool unordered_match(const std::vector<Answer>& gold, const std::vector<Answer>& pred, bool percent,
+bool unordered_match(const std::vector<Answer>& gold, const std::vector<Answer>& pred, const Ctx& cx,
                      int depth) {
   if (gold.size() != pred.size()) return false;
   std::vector<bool> used(pred.size(), false);
   for (const Answer& g : gold) {
     bool found = false;
     for (std::size_t j = 0; j < pred.size() && !found; ++j) {
-      if (!used[j] && match(g, pred[j], percent, depth + 1)) {
+      if (!used[j] && match(g, pred[j], cx, depth + 1)) {
         used[j] = true;
         found = true;
       }
@@ -470,16 +457,14 @@ bool unordered_match(const std::vector<Answer>& gold, const std::vector<Answer>&
   return true;
 }
 
-bool ordered_match(const std::vector<Answer>& gold, const std::vector<Answer>& pred, bool percent,
+bool ordered_match(const std::vector<Answer>& gold, const std::vector<Answer>& pred, const Ctx& cx,
                    int depth) {
   if (gold.size() != pred.size()) return false;
   for (std::size_t i = 0; i < gold.size(); ++i) {
-    if (!match(gold[i], pred[i], percent, depth + 1)) return false;
+    if (!match(gold[i], pred[i], cx, depth + 1)) return false;
   }
   return true;
 }
-
-bool is_column_vector(const Answer& a) { return a.kind == AnswerKind::kMatrix && a.n_cols == 1; }
 
 Expr difference(const Answer& eq) {
   Expr d;
@@ -492,48 +477,84 @@ Expr difference(const Answer& eq) {
   return d;
 }
 
-bool match(const Answer& gold, const Answer& pred, bool percent, int depth) {
+// "f(x)", "g^{-1}(t)": the left side of a function definition (parsed as a variable so named).
+bool is_function_name(const Answer& a) {
+  return is_simple_variable(a) && a.expr->name.find('(') != std::string::npos;
+}
+
+bool match(const Answer& gold, const Answer& pred, const Ctx& cx, int depth) {
   if (depth > 2 * kMaxAnswerDepth + 4) return false;
   const AnswerKind g = gold.kind, p = pred.kind;
   if (g == AnswerKind::kEquation && p == AnswerKind::kEquation) {
-    if (match(gold.items[0], pred.items[0], percent, depth + 1) &&
-        match(gold.items[1], pred.items[1], percent, depth + 1)) {
+    // "f(x) = 2x+3" vs "y = 2x+3": two definitions of one function compare by their right sides
+    // (MARIO's evaluator: math_evaluation/core/type_evaluations.py, is_equiv_function).
+    if ((is_function_name(gold.items[0]) && is_simple_variable(pred.items[0])) ||
+        (is_function_name(pred.items[0]) && is_simple_variable(gold.items[0]))) {
+      cx.note_shape("function_definition_rhs");
+      return match(gold.items[1], pred.items[1], cx, depth + 1);
+    }
+    cx.note_shape("equation_sides");
+    if (match(gold.items[0], pred.items[0], cx, depth + 1) &&
+        match(gold.items[1], pred.items[1], cx, depth + 1)) {
       return true;
     }
     const bool all_expr = gold.items[0].expr && gold.items[1].expr && pred.items[0].expr &&
                           pred.items[1].expr;
-    return all_expr && expressions_proportional(difference(gold), difference(pred));
+    if (all_expr && expressions_proportional(difference(gold), difference(pred))) {
+      return cx.decided("equation_proportional", true);
+    }
+    return false;
   }
   if (g == AnswerKind::kEquation) {
     const bool named = is_simple_variable(gold.items[0]) ||
                        (gold.items.size() > 2 && is_simple_variable(gold.items[2]));
-    return named && match(gold.items[1], pred, percent, depth + 1);
+    cx.note_shape(named ? "gold_definition_rhs" : "gold_equation_vs_value");
+    return named && match(gold.items[1], pred, cx, depth + 1);
   }
   if (p == AnswerKind::kEquation) {
     // "k = \\frac13", "x+y = 5", "2+3=5": the value after the last "=" is the answer (the reading
     // of Math-Verify and of human graders); "5 = x" is read the other way round.
     const bool reversed = is_simple_variable(pred.items[1]) && !is_simple_variable(pred.items[0]);
-    return match(gold, pred.items[reversed ? 0 : 1], percent, depth + 1);
+    cx.note_shape("pred_equation_value");
+    return match(gold, pred.items[reversed ? 0 : 1], cx, depth + 1);
   }
   const bool g_unordered = g == AnswerKind::kSet || g == AnswerKind::kList;
   const bool p_unordered = p == AnswerKind::kSet || p == AnswerKind::kList;
-  if (g_unordered && p_unordered) return unordered_match(gold.items, pred.items, percent, depth);
-  if (p_unordered && pred.items.size() == 1) return match(gold, pred.items[0], percent, depth + 1);
-  if (g_unordered && gold.items.size() == 1) return match(gold.items[0], pred, percent, depth + 1);
+  if (g_unordered && p_unordered) {
+    cx.note_shape("unordered_elements");
+    return unordered_match(gold.items, pred.items, cx, depth);
+  }
+  if (p_unordered && pred.items.size() == 1) {
+    cx.note_shape("single_element");
+    return match(gold, pred.items[0], cx, depth + 1);
+  }
+  if (g_unordered && gold.items.size() == 1) {
+    cx.note_shape("single_element");
+    return match(gold.items[0], pred, cx, depth + 1);
+  }
   if (g == AnswerKind::kUnion && p == AnswerKind::kUnion) {
-    return unordered_match(gold.items, pred.items, percent, depth);
+    cx.note_shape("union_of_intervals");
+    return unordered_match(gold.items, pred.items, cx, depth);
   }
   if (g == AnswerKind::kTuple && p == AnswerKind::kTuple) {
+    cx.note_shape(gold.open == pred.open && gold.close == pred.close ? "interval_or_tuple" : "brackets_differ");
     return gold.open == pred.open && gold.close == pred.close &&
-           ordered_match(gold.items, pred.items, percent, depth);
+           ordered_match(gold.items, pred.items, cx, depth);
   }
   if (g == AnswerKind::kMatrix && p == AnswerKind::kMatrix) {
+    cx.note_shape(gold.n_rows == pred.n_rows && gold.n_cols == pred.n_cols ? "matrix_entries" : "matrix_shape_differs");
     return gold.n_rows == pred.n_rows && gold.n_cols == pred.n_cols &&
-           ordered_match(gold.items, pred.items, percent, depth);
+           ordered_match(gold.items, pred.items, cx, depth);
   }
-  if ((is_column_vector(gold) && p == AnswerKind::kTuple && pred.open == '(') ||
-      (is_column_vector(pred) && g == AnswerKind::kTuple && gold.open == '(')) {
-    return ordered_match(gold.items, pred.items, percent, depth);
+  // A vector written as a tuple: "(1, 2)" or "[1, 2]" against a one-column or one-row matrix
+  // (MARIO: row and column vectors are one answer, latex_parser.py _list_to_mat).
+  auto is_vector = [](const Answer& a) { return a.kind == AnswerKind::kMatrix && (a.n_cols == 1 || a.n_rows == 1); };
+  auto plain_brackets = [](const Answer& a) {
+    return a.kind == AnswerKind::kTuple && ((a.open == '(' && a.close == ')') || (a.open == '[' && a.close == ']'));
+  };
+  if ((is_vector(gold) && plain_brackets(pred)) || (is_vector(pred) && plain_brackets(gold))) {
+    cx.note_shape("vector_as_tuple");
+    return ordered_match(gold.items, pred.items, cx, depth);
   }
   if (g == AnswerKind::kChoice || p == AnswerKind::kChoice) {
     auto letter = [](const Answer& a) -> std::string {
@@ -546,15 +567,19 @@ bool match(const Answer& gold, const Answer& pred, bool percent, int depth) {
       }
       return "";
     };
+    cx.note_shape("choice_letter");
     const std::string gl = letter(gold);
     return !gl.empty() && gl == letter(pred);
   }
   if (g == AnswerKind::kText || p == AnswerKind::kText) {
+    cx.note_shape(g == p ? "text" : "text_vs_math");
     return g == p && !gold.text.empty() && gold.text == pred.text;
   }
   if (g == AnswerKind::kExpr && p == AnswerKind::kExpr) {
-    return exprs_match(*gold.expr, *pred.expr, percent);
+    cx.note_shape("value");
+    return exprs_match(*gold.expr, *pred.expr, cx);
   }
+  cx.note_shape("kinds_differ");
   return false;
 }
 
@@ -562,8 +587,8 @@ bool match(const Answer& gold, const Answer& pred, bool percent, int depth) {
 
 Answer parse_answer(std::string_view text) { return parse(text, 0); }
 
-bool answers_match(const Answer& gold, const Answer& pred, bool gold_percent) {
-  return match(gold, pred, gold_percent, 0);
+bool answers_match(const Answer& gold, const Answer& pred, bool gold_percent, MatchWhy* why) {
+  return match(gold, pred, Ctx{.percent = gold_percent, .why = why}, 0);
 }
 
 std::string canonical_text(const Answer& a) {
@@ -586,13 +611,19 @@ std::string canonical_text(const Answer& a) {
       for (const Answer& i : a.items) parts.push_back(canonical_text(i));
       std::sort(parts.begin(), parts.end());
       std::string out = a.kind == AnswerKind::kUnion ? "union{" : "{";
-      for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "," : "") + parts[i];
+      for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i > 0) out += ',';
+        out += parts[i];
+      }
       return out + "}";
     }
     case AnswerKind::kTuple:
     case AnswerKind::kMatrix: {
       std::string out(1, a.kind == AnswerKind::kTuple ? a.open : '[');
-      for (std::size_t i = 0; i < a.items.size(); ++i) out += (i ? "," : "") + canonical_text(a.items[i]);
+      for (std::size_t i = 0; i < a.items.size(); ++i) {
+        if (i > 0) out += ',';
+        out += canonical_text(a.items[i]);
+      }
       return out + (a.kind == AnswerKind::kTuple ? a.close : ']');
     }
   }

@@ -62,6 +62,14 @@ std::optional<Grader> find_grader(std::string_view name) {
   });
 }
 
+std::optional<Explainer> find_explainer(std::string_view name) {
+  auto format = lookup(kGraders, name);
+  if (!format) return std::nullopt;
+  return Explainer([f = *format](std::string_view gold, std::string_view pred) {
+    return explain_equal(gold, pred, f);
+  });
+}
+
 std::vector<std::string> extractor_names() { return names(kExtractors); }
 std::vector<std::string> grader_names() { return names(kGraders); }
 std::optional<AnswerFormat> format_for_task(std::string_view task) { return lookup(kTasks, task); }

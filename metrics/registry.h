@@ -14,14 +14,18 @@
 #include <vector>
 
 #include "metrics/extract.h"
+#include "metrics/grade.h"
 
 namespace boxed::metrics {
 
 using Extractor = std::function<Extraction(std::string_view response, ExtractMode mode)>;
 using Grader = std::function<bool(std::string_view gold, std::string_view pred)>;
+// A grader that also names the rule that decided (grade.h explain_equal), for samples.jsonl.
+using Explainer = std::function<Verdict(std::string_view gold, std::string_view pred)>;
 
 std::optional<Extractor> find_extractor(std::string_view name);  // "math", "integer", "choice"
 std::optional<Grader> find_grader(std::string_view name);        // "math_equiv", "integer", "choice"
+std::optional<Explainer> find_explainer(std::string_view name);  // the same names
 std::vector<std::string> extractor_names();
 std::vector<std::string> grader_names();
 

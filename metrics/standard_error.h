@@ -20,4 +20,8 @@ double mean(std::span<const double> values);  // 0 for an empty span
 // 0 when there are fewer than two values.
 double standard_error_of_mean(std::span<const double> values);
 
+// The standard normal quantile: normal_quantile(0.95) = 1.6449, normal_quantile(0.8) = 0.8416.
+// Inverts std::erfc by Newton steps from a rational start (exact to ~1e-12); p in (0, 1).
+double normal_quantile(double p);
+
 }  // namespace boxed::metrics

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
@@ -133,14 +134,32 @@ std::string id_list(const std::vector<std::string>& ids) {
 
 }  // namespace
 
+std::string_view to_string(GateTest test) {
+  return test == GateTest::kSignificantDrop ? "significant-drop" : "non-inferiority";
+}
+
+double detectable_drop(GateTest test, double se, double max_drop, double z_alpha, double z_power) {
+  if (test == GateTest::kNonInferiority) return (z_alpha + z_power) * se;
+  return std::max(max_drop, z_alpha * se) + z_power * se;
+}
+
 GateResult evaluate_gate(const std::vector<TaskDiff>& diffs, const RunReport& cand, const GateOptions& options) {
   GateResult g;
+  const double level = 100 * (1 - options.alpha);
   for (const TaskDiff& d : diffs) {
-    if (d.lower_one_sided <= -options.max_drop_points / 100.0) {
+    if (options.test == GateTest::kNonInferiority) {
+      if (d.lower_one_sided <= -options.max_drop_points / 100.0) {
+        g.pass = false;
+        g.failures.push_back(fmt::format(
+            "{}: pass@1 may have dropped by more than {} points: the {:.0f}% lower bound of the change is {:+.1f}",
+            d.task, options.max_drop_points, level, 100 * d.lower_one_sided));
+      }
+    } else if (d.diff < -options.max_drop_points / 100.0 && d.upper_one_sided < 0) {
       g.pass = false;
       g.failures.push_back(fmt::format(
-          "{}: pass@1 may have dropped by more than {} points: the {:.0f}% lower bound of the change is {:+.1f}",
-          d.task, options.max_drop_points, 100 * (1 - options.alpha), 100 * d.lower_one_sided));
+          "{}: pass@1 dropped by {:.1f} points (more than {}), and the drop is significant: the {:.0f}% upper "
+          "bound of the change is {:+.1f}",
+          d.task, -100 * d.diff, options.max_drop_points, level, 100 * d.upper_one_sided));
     }
   }
   for (const MinRequirement& m : options.mins) {
@@ -166,16 +185,42 @@ std::string render_comparison(const std::vector<TaskDiff>& diffs, const GateResu
                               const std::vector<std::string>& warnings) {
   std::string out;
   for (const std::string& w : warnings) out += fmt::format("warning: {}\n", w);
-  out += fmt::format("paired bootstrap ({} resamples, seed {}); gate: {:.0f}% lower bound of (candidate - base) "
-                     "> -{} points\n\n", options.resamples, options.seed, 100 * (1 - options.alpha),
-                     options.max_drop_points);
-  out += fmt::format("{:<14} {:>8} {:>8} {:>8} {:>8} {:>18} {:>6} {:>6}\n", "task", "problems", "base", "cand",
-                     "diff", "95% CI", "lower", "flips");
+  const double level = 100 * (1 - options.alpha);
+  out += fmt::format("paired bootstrap over problems ({} resamples, seed {}); ", options.resamples, options.seed);
+  if (options.test == GateTest::kNonInferiority) {
+    out += fmt::format("gate (non-inferiority): the {:.0f}% lower bound of (candidate - base) > -{} points\n",
+                       level, options.max_drop_points);
+  } else {
+    out += fmt::format("gate (significant drop): fail when the change is below -{} points and its {:.0f}% upper "
+                       "bound is below 0\n", options.max_drop_points, level);
+  }
+  if (options.test == GateTest::kNonInferiority) {
+    out += fmt::format("detect: the margin this run proves with {:.0f}% probability when nothing changed\n\n",
+                       100 * options.power);
+  } else {
+    out += fmt::format("detect: the true drop at which this gate fails with {:.0f}% probability\n\n",
+                       100 * options.power);
+  }
+  out += fmt::format("{:<14} {:>8} {:>8} {:>8} {:>8} {:>18} {:>6} {:>6} {:>6} {:>6}\n", "task", "problems", "base",
+                     "cand", "diff", "95% CI", "lower", "upper", "detect", "flips");
   for (const TaskDiff& d : diffs) {
-    out += fmt::format("{:<14} {:>8} {:>8} {:>8} {:>+8.1f} {:>18} {:>+6.1f} {:>6}\n", d.task, d.n_problems,
-                       percent(d.base), percent(d.cand), 100 * d.diff,
+    out += fmt::format("{:<14} {:>8} {:>8} {:>8} {:>+8.1f} {:>18} {:>+6.1f} {:>+6.1f} {:>6.1f} {:>6}\n", d.task,
+                       d.n_problems, percent(d.base), percent(d.cand), 100 * d.diff,
                        fmt::format("[{:+.1f}, {:+.1f}]", 100 * d.ci_lower, 100 * d.ci_upper),
-                       100 * d.lower_one_sided, fmt::format("-{}/+{}", d.lost.size(), d.gained.size()));
+                       100 * d.lower_one_sided, 100 * d.upper_one_sided, 100 * d.detectable_drop,
+                       fmt::format("-{}/+{}", d.lost.size(), d.gained.size()));
+  }
+  for (const TaskDiff& d : diffs) {
+    if (100 * d.detectable_drop <= options.max_drop_points + 0.05) continue;
+    if (options.test == GateTest::kNonInferiority) {
+      out += fmt::format("note: {}: {} problems cannot prove a margin of {} points; even with no change this gate "
+                         "fails more often than {:.0f}% of the time\n", d.task, d.n_problems,
+                         options.max_drop_points, 100 * (1 - options.power));
+    } else {
+      out += fmt::format("note: {}: {} problems cannot resolve a drop of {} points; this gate catches a drop of "
+                         "{:.1f} points with {:.0f}% probability\n", d.task, d.n_problems, options.max_drop_points,
+                         100 * d.detectable_drop, 100 * options.power);
+    }
   }
   for (const TaskDiff& d : diffs) {
     if (!d.lost.empty()) out += fmt::format("{}: majority answer now wrong: {}\n", d.task, id_list(d.lost));

@@ -1,8 +1,18 @@
 // The paired comparison behind `boxed compare` (quantization regression tests): two reports on
 // the same problems are aligned task by task and problem by problem; the harness computes the
-// paired bootstrap of the pass@1 difference (metrics/bootstrap.h) per task; the gate passes when,
-// for every task, the one-sided lower confidence bound of (candidate - base) is above -max_drop,
-// and every --min requirement holds on the candidate.
+// paired bootstrap of the pass@1 difference (metrics/bootstrap.h) per task, and the gate applies
+// one of two tests to every task (and every --min requirement to the candidate):
+// - kSignificantDrop (default, "is it worse?"): fail when the observed change is below -max_drop
+//   AND the drop is significant (the one-sided (1 - alpha) upper bound of the change is below 0).
+//   Two runs of the same model pass with probability >= 1 - alpha at any size, and a real drop
+//   fails once the run is large enough to resolve it.
+// - kNonInferiority ("prove it is not worse", e.g. for a quantization): fail unless the one-sided
+//   (1 - alpha) lower bound of the change is above -max_drop. Small runs fail it even when
+//   nothing changed, because they cannot prove a small margin.
+// Each task also carries the drop the run could detect (TaskDiff::detectable_drop): the true drop
+// at which this gate fails with probability `power`, from the standard error of the change and
+// the normal approximation (for non-inferiority: the margin the run proves with that power when
+// nothing changed).
 //
 //   std::vector<std::string> warnings;
 //   std::vector<PairedTask> pairs = pair_tasks(base, cand, &warnings);
@@ -48,6 +58,9 @@ struct TaskDiff {
   double base = 0, cand = 0;   // pass@1
   double diff = 0;             // cand - base
   double lower_one_sided = 0;  // at 1 - alpha
+  double upper_one_sided = 0;  // at 1 - alpha
+  double se = 0;               // standard error of diff (bootstrap)
+  double detectable_drop = 0;  // see the header comment; a fraction, like diff
   double ci_lower = 0, ci_upper = 0;  // two-sided 95%
   std::vector<std::string> lost;    // majority answer right in base, wrong in candidate
   std::vector<std::string> gained;  // wrong in base, right in candidate
@@ -65,7 +78,13 @@ struct MinRequirement {
 };
 MinRequirement parse_min_requirement(std::string_view text);  // throws std::invalid_argument
 
+enum class GateTest { kSignificantDrop, kNonInferiority };
+// "significant-drop", "non-inferiority".
+std::string_view to_string(GateTest test);
+
 struct GateOptions {
+  GateTest test = GateTest::kSignificantDrop;
+  double power = 0.8;  // for detectable_drop
   double max_drop_points = 5.0;
   double alpha = 0.05;
   int resamples = 2000;
@@ -77,6 +96,14 @@ struct GateResult {
   bool pass = true;
   std::vector<std::string> failures;  // one line per failed condition
 };
+
+// The detectable drop (a fraction) for a change with standard error `se`, given the normal
+// quantiles z_alpha = Phi^-1(1 - alpha) and z_power = Phi^-1(power):
+//   significant drop: the gate fails when diff < -max(max_drop, z_alpha se), so with diff ~
+//     N(-delta, se) it fails with probability `power` at delta = max(max_drop, z_alpha se) + z_power se;
+//   non-inferiority: with no true change the lower bound clears -m with probability `power` for
+//     m = (z_alpha + z_power) se.
+double detectable_drop(GateTest test, double se, double max_drop, double z_alpha, double z_power);
 
 // Throws std::runtime_error when a --min names a task or metric the candidate lacks.
 GateResult evaluate_gate(const std::vector<TaskDiff>& diffs, const RunReport& cand, const GateOptions& options);

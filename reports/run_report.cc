@@ -247,7 +247,7 @@ json to_json(const RunReport& report) {
 json to_json(const SampleRow& s) {
   json j = {{"task", s.task}, {"problem_id", s.problem_id}, {"sample", s.sample},
             {"answer_strict", optional_string(s.answer_strict)},
-            {"answer_flexible", optional_string(s.answer_flexible)}, {"source", s.source},
+            {"answer_flexible", optional_string(s.answer_flexible)}, {"source", s.source}, {"rule", s.rule},
             {"correct_strict", s.correct_strict}, {"correct_flexible", s.correct_flexible},
             {"correct", s.correct}, {"from_thinking", s.from_thinking},
             {"finish_reason", s.finish_reason}, {"completion_tokens", s.completion_tokens}};

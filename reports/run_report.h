@@ -21,7 +21,7 @@
 namespace boxed::reports {
 
 // "boxed.report/<major>.<minor>": a reader accepts any minor of its major.
-inline constexpr std::string_view kSchemaVersion = "boxed.report/1.0";
+inline constexpr std::string_view kSchemaVersion = "boxed.report/1.1";
 
 struct Manifest {
   std::string boxed_version;
@@ -149,6 +149,7 @@ struct SampleRow {
   std::optional<std::string> answer_strict;
   std::optional<std::string> answer_flexible;
   std::string source;  // primary mode's AnswerSource: "boxed", "marker", ...
+  std::string rule;    // primary mode's deciding grading rule (metrics::explain_equal), "no_answer"
   bool correct_strict = false;
   bool correct_flexible = false;
   bool correct = false;  // primary mode

@@ -50,9 +50,32 @@ TEST(AnswersCli, GradeAddsPredAnswerAndEqual) {
   EXPECT_TRUE(rows[3]["pred_answer"].is_null());
   EXPECT_EQ(rows[3]["equal"], false);
   EXPECT_NE(
-      r.out.find("grade: 2 of 4 equal (50.00%), 1 without an answer; task math, boxed-grader/1"),
+      r.out.find("grade: 2 of 4 equal (50.00%), 1 without an answer; task math, boxed-grader/2"),
       std::string::npos)
       << r.out;
+}
+
+TEST(AnswersCli, GradeExplainNamesTheRuleAndNormalForms) {
+  Result r = run("grade --task math --explain " + kData + "cli_grade.jsonl");
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto rows = json_lines(r.out);
+  ASSERT_EQ(rows.size(), 4u) << r.out;
+  EXPECT_EQ(rows[0]["rule"], "value/exact_rational");
+  EXPECT_EQ(rows[0]["gold_normalized"], "1/2");
+  EXPECT_EQ(rows[0]["pred_normalized"], "1/2");
+  EXPECT_EQ(rows[1]["rule"], "kinds_differ");  // a tuple against a set
+  EXPECT_EQ(rows[2]["rule"], "value/function_at_points");
+  EXPECT_EQ(rows[3]["rule"], "no_answer");
+  EXPECT_TRUE(rows[3]["pred_normalized"].is_null());
+  // One pair in words.
+  r = run("grade --task math --gold '\\cos x' --pred 'So it is $\\sin(90^\\circ - x)$.'");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("extracted:       \\sin(90^\\circ - x)  (source: latex)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("verdict:           equal\nrule:              value/function_at_points\n"), std::string::npos)
+      << r.out;
+  r = run("grade --task math --gold 3");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("--gold requires --pred"), std::string::npos) << r.out;
 }
 
 TEST(AnswersCli, ExtractAddsAnswerSourceAndThinking) {

@@ -52,6 +52,30 @@ TEST(Adversarial, ManyCompleteBoxes) {
   EXPECT_EQ(std::count(joined.answer->begin(), joined.answer->end(), ','), 15);
 }
 
+TEST(Adversarial, MathEnvironmentsAndChoiceSentences) {
+  const auto flexible = [](const std::string& text, AnswerFormat format) {
+    return extract_answer(text, format, ExtractMode::kFlexible);
+  };
+  // A megabyte of unclosed "\\(" on one line: no environment, the last number is read.
+  Extraction e = flexible(repeat("\\( ", kMegabyte) + " 5", AnswerFormat::kMath);
+  ASSERT_TRUE(e.answer.has_value());
+  EXPECT_EQ(*e.answer, "5");
+  EXPECT_EQ(e.source, AnswerSource::kLastNumber);
+  // Unclosed "\\[" (a multi-line environment) all over the megabyte, then an unclosed "$$".
+  e = flexible(repeat("\\[ x\n", kMegabyte) + "$$ y", AnswerFormat::kMath);
+  EXPECT_FALSE(e.answer.has_value());
+  // Many environments: the last one wins.
+  e = flexible(repeat("$x$ ", kMegabyte) + "$7$", AnswerFormat::kMath);
+  ASSERT_TRUE(e.answer.has_value());
+  EXPECT_EQ(*e.answer, "7");
+  // One megabyte-long last sentence naming letters: two different letters are ambiguous.
+  e = flexible(repeat("B ", kMegabyte) + "C", AnswerFormat::kChoice);
+  EXPECT_FALSE(e.answer.has_value());
+  e = flexible(repeat("so B ", kMegabyte), AnswerFormat::kChoice);
+  ASSERT_TRUE(e.answer.has_value());
+  EXPECT_EQ(*e.answer, "B");
+}
+
 TEST(Adversarial, ManyMarkersAndNumbers) {
   const Extraction m = extract_answer(repeat("Answer: ", kMegabyte) + "Answer: 7",
                                       AnswerFormat::kMath, ExtractMode::kFlexible);

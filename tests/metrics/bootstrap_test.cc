@@ -151,3 +151,39 @@ TEST(StandardError, HandComputed) {
 
 }  // namespace
 }  // namespace boxed::metrics
+
+namespace boxed::metrics {
+namespace {
+
+TEST(NormalQuantile, AgainstTabulatedValues) {
+  // scipy.stats.norm.ppf
+  EXPECT_NEAR(normal_quantile(0.5), 0.0, 1e-12);
+  EXPECT_NEAR(normal_quantile(0.95), 1.6448536269514722, 1e-10);
+  EXPECT_NEAR(normal_quantile(0.8), 0.8416212335729143, 1e-10);
+  EXPECT_NEAR(normal_quantile(0.975), 1.959963984540054, 1e-10);
+  EXPECT_NEAR(normal_quantile(0.001), -3.090232306167813, 1e-9);
+  EXPECT_TRUE(std::isnan(normal_quantile(0.0)));
+}
+
+TEST(PairedBootstrap, ProblemsOnlyStandardErrorIsTheClusteredOne) {
+  // Resampling problems only, the replicate spread of the paired change is the clustered
+  // standard error of the per-problem differences (Miller 2024, section 2.2); the two-stage
+  // scheme adds the sampling noise again and is wider.
+  std::vector<ProblemCounts> base, cand;
+  std::vector<double> per;
+  for (int i = 0; i < 60; ++i) {
+    base.push_back({.n = 8, .correct = (i * 3) % 9});
+    cand.push_back({.n = 8, .correct = (i * 5) % 9});
+    per.push_back((cand.back().correct - base.back().correct) / 8.0);
+  }
+  const PairedDiff one = paired_bootstrap(base, cand, {.resamples = 8000, .seed = 3, .resample_samples = false}, 0.05);
+  const PairedDiff two = paired_bootstrap(base, cand, {.resamples = 8000, .seed = 3}, 0.05);
+  const double se = standard_error_of_mean(per) * std::sqrt(59.0 / 60.0);  // bootstrap: divisor N
+  EXPECT_NEAR(one.se, se, 0.04 * se);
+  EXPECT_GT(two.se, 1.1 * one.se);
+  EXPECT_LT(one.lower_one_sided, one.diff);
+  EXPECT_GT(one.upper_one_sided, one.diff);
+}
+
+}  // namespace
+}  // namespace boxed::metrics

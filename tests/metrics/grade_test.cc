@@ -15,19 +15,28 @@ namespace {
 TEST(EquivCases, EveryRowOfTheTable) {
   const auto rows = testing::load_cases("equiv_cases.jsonl");
   ASSERT_GE(rows.size(), 300u);
-  int n_equal = 0;
+  int n_equal = 0, n_ruled = 0;
   for (const auto& row : rows) {
     const auto& c = row.json;
     const std::string gold = c.at("gold"), pred = c.at("pred");
     const bool expected = c.at("equal");
     n_equal += expected ? 1 : 0;
-    EXPECT_EQ(answers_equal(gold, pred, testing::format_of(c.at("format"))), expected)
+    const AnswerFormat format = testing::format_of(c.at("format"));
+    EXPECT_EQ(answers_equal(gold, pred, format), expected)
         << "equiv_cases.jsonl:" << row.line << " — " << c.at("note").get<std::string>()
         << "\n  gold: " << gold << "\n  pred: " << pred;
+    const Verdict v = explain_equal(gold, pred, format);
+    EXPECT_EQ(v.equal, expected) << "explain_equal disagrees, equiv_cases.jsonl:" << row.line;
+    if (c.contains("rule")) {
+      ++n_ruled;
+      EXPECT_EQ(v.rule, c.at("rule").get<std::string>())
+          << "equiv_cases.jsonl:" << row.line << " — " << c.at("note").get<std::string>();
+    }
   }
   // Both verdicts are well represented, so a grader that always says yes (or no) fails.
   EXPECT_GT(n_equal, 100);
   EXPECT_GT(static_cast<int>(rows.size()) - n_equal, 100);
+  EXPECT_GE(n_ruled, 50);  // the long-tail rows name their deciding rule
 }
 
 TEST(Grade, NormalizeGroupsEqualNumbers) {
@@ -39,7 +48,7 @@ TEST(Grade, NormalizeGroupsEqualNumbers) {
   EXPECT_NE(normalize_answer("(1,2)", AnswerFormat::kMath), normalize_answer("[1,2]", AnswerFormat::kMath));
 }
 
-TEST(Grade, VersionIsNamed) { EXPECT_EQ(grader_version(), "boxed-grader/1"); }
+TEST(Grade, VersionIsNamed) { EXPECT_EQ(grader_version(), "boxed-grader/2"); }
 
 TEST(Grade, BatchMatchesOneByOne) {
   std::vector<std::string> responses, golds;

@@ -66,7 +66,7 @@ RunReport sample_report(const std::string& model, double pass1, const std::strin
 TEST(RunReportJson, RoundTripsEveryField) {
   const RunReport r = sample_report("m", 0.375);
   const nlohmann::json j = to_json(r);
-  EXPECT_EQ(j.at("schema"), "boxed.report/1.0");
+  EXPECT_EQ(j.at("schema"), "boxed.report/1.1");
   const RunReport back = report_from_json(j, "report.json");
   EXPECT_EQ(to_json(back), j);
   EXPECT_EQ(back.tasks[0].problems[1].choice_order, (std::vector<int>{2, 0, 1, 3}));
@@ -221,8 +221,20 @@ TEST(Compare, GateOnLowerBoundAndMinimums) {
   const RunReport cand = sample_report("m", 0.375);
   const std::vector<TaskDiff> diffs = {{.task = "aime24", .n_problems = 2, .base = 0.4, .cand = 0.375,
                                         .diff = -0.025, .lower_one_sided = -0.049}};
-  EXPECT_TRUE(evaluate_gate(diffs, cand, {.max_drop_points = 5}).pass);  // -4.9 > -5
-  EXPECT_FALSE(evaluate_gate(diffs, cand, {.max_drop_points = 4.9}).pass);  // -4.9 is not > -4.9
+  constexpr GateTest kNi = GateTest::kNonInferiority;
+  EXPECT_TRUE(evaluate_gate(diffs, cand, {.test = kNi, .max_drop_points = 5}).pass);  // -4.9 > -5
+  EXPECT_FALSE(evaluate_gate(diffs, cand, {.test = kNi, .max_drop_points = 4.9}).pass);  // -4.9 is not > -4.9
+  // Significant drop (default): needs diff < -max_drop AND the upper bound below 0.
+  std::vector<TaskDiff> drop = {{.task = "aime24", .diff = -0.06, .upper_one_sided = -0.01}};
+  EXPECT_FALSE(evaluate_gate(drop, cand, {.max_drop_points = 5}).pass);
+  EXPECT_TRUE(evaluate_gate(drop, cand, {.max_drop_points = 6}).pass);  // -6 is not below -6
+  drop[0].upper_one_sided = 0.001;                                      // not significant
+  EXPECT_TRUE(evaluate_gate(drop, cand, {.max_drop_points = 5}).pass);
+  EXPECT_TRUE(evaluate_gate(diffs, cand, {.max_drop_points = 1}).pass);  // upper bound 0: not significant
+  // Detectable drop: max(m, z_a se) + z_p se; non-inferiority: (z_a + z_p) se.
+  EXPECT_NEAR(detectable_drop(GateTest::kSignificantDrop, 0.02, 0.05, 1.645, 0.8416), 0.05 + 0.8416 * 0.02, 1e-12);
+  EXPECT_NEAR(detectable_drop(GateTest::kSignificantDrop, 0.04, 0.05, 1.645, 0.8416), 2.4866 * 0.04, 1e-12);
+  EXPECT_NEAR(detectable_drop(kNi, 0.04, 0.05, 1.645, 0.8416), 2.4866 * 0.04, 1e-12);
   GateOptions o{.max_drop_points = 5};
   o.mins = {parse_min_requirement("aime24:pass@1=37.5")};
   EXPECT_TRUE(evaluate_gate(diffs, cand, o).pass);

@@ -20,7 +20,7 @@ matter of convention are marked ambiguous, and judgements.json overrides single 
 each with its reason.
 
 Usage (from the repository root, after building):
-    python3 tools/math_verify/compare.py --boxed build/bin/boxed
+    python3 tools/math_verify/compare.py --boxed build/bin/boxed [--math500 PATH/test.jsonl]
 Writes tools/math_verify/results.md (summary) and tools/math_verify/disagreements.jsonl.
 """
 import argparse
@@ -35,7 +35,7 @@ from fractions import Fraction
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MATH500 = os.path.join(ROOT, "..", "shared", "datasets", "math500", "test.jsonl")
+MATH500 = os.path.join(ROOT, "..", "shared", "datasets", "math500", "test.jsonl")  # --math500 overrides
 
 FILLER = ("Let me work through this step by step. We set up the equation and simplify; "
           "checking the arithmetic once more, the computation is consistent.")
@@ -402,6 +402,27 @@ def _(g):
     return None  # handled in build_pairs (response template)
 
 
+@rewrite("latex_not_boxed", True, "response ending 'Thus we obtain $g$.' with no box and no marker")
+def _(g):
+    return None  # handled in build_pairs (response template)
+
+
+@rewrite("double_escaped", True, r"every backslash doubled, as in a JSON-escaped copy (\\frac)")
+def _(g):
+    return g.replace("\\", "\\\\") if re.search(r"\\[A-Za-z]", g) else None
+
+
+@rewrite("mixed_number_text", True, r"improper fraction \frac{a}{b} written as the mixed number 'q r/b'")
+def _(g):
+    m = re.match(r"^\\frac\{(\d+)\}\{(\d+)\}$", g)
+    if not m:
+        return None
+    a, b = int(m.group(1)), int(m.group(2))
+    if a <= b or a % b == 0:
+        return None
+    return f"{a // b} {a % b}/{b}"
+
+
 @rewrite("irrational_rounded", False, "irrational answer rounded to 3 decimals")
 def _(g):
     if "\\sqrt" not in g and "\\pi" not in g:
@@ -475,8 +496,8 @@ def make_response(pred, space=False):
     return (f"<think>\n{FILLER}\n</think>\n\nTherefore, the final answer is ${box}{pred}}}$.")
 
 
-def build_pairs():
-    rows = [json.loads(l) for l in open(MATH500)]
+def build_pairs(math500):
+    rows = [json.loads(l) for l in open(math500)]
     pairs = []
     for r in rows:
         pairs.append(dict(id=r["unique_id"] + "#solution", gold=r["answer"], response=r["solution"],
@@ -490,6 +511,9 @@ def build_pairs():
             elif name == "marker_not_boxed":
                 pred = g
                 response = f"<think>\n{FILLER}\n</think>\n\nThe final answer is ${g}$."
+            elif name == "latex_not_boxed":
+                pred = g
+                response = f"<think>\n{FILLER}\n</think>\n\nThus we obtain ${g}$."
             else:
                 pred = fn(g)
                 if pred is None or pred == g:
@@ -535,8 +559,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--boxed", default=os.path.join(ROOT, "build", "bin", "boxed"))
     ap.add_argument("--out", default=HERE)
+    ap.add_argument("--math500", default=MATH500, help="MATH-500 test.jsonl (default: ../shared beside the repository)")
     args = ap.parse_args()
-    pairs = build_pairs()
+    pairs = build_pairs(args.math500)
     judgements = json.load(open(os.path.join(HERE, "judgements.json")))
     boxed, boxed_wall, boxed_cpu, boxed_summary = run_boxed(args.boxed, pairs)
     mv, mv_wall, mv_cpu = run_math_verify(pairs)

@@ -4,7 +4,9 @@
 Every expected verdict is written here by hand (the mathematical truth as a careful grader reads
 MATH/AIME/GPQA answers); nothing runs the code under test. The gold is trusted, the prediction is
 not. Run: python3 tests/data/metrics/make_equiv_cases.py
-Each row: gold, pred, format (math|integer|choice), equal (bool), note.
+Each row: gold, pred, format (math|integer|choice), equal (bool), note; rows of the long-tail
+section also name the rule expected to decide (metrics/grade.h explain_equal) and the source of
+the convention in the note.
 """
 import json
 import os
@@ -12,12 +14,18 @@ import os
 cases = []
 
 
-def eq(gold, pred, note, fmt="math"):
-    cases.append(dict(gold=gold, pred=pred, format=fmt, equal=True, note=note))
+def eq(gold, pred, note, fmt="math", rule=None):
+    row = dict(gold=gold, pred=pred, format=fmt, equal=True, note=note)
+    if rule:
+        row["rule"] = rule
+    cases.append(row)
 
 
-def ne(gold, pred, note, fmt="math"):
-    cases.append(dict(gold=gold, pred=pred, format=fmt, equal=False, note=note))
+def ne(gold, pred, note, fmt="math", rule=None):
+    row = dict(gold=gold, pred=pred, format=fmt, equal=False, note=note)
+    if rule:
+        row["rule"] = rule
+    cases.append(row)
 
 
 # --- numbers: exact rationals -------------------------------------------------------------------
@@ -363,6 +371,89 @@ ne("C", "42", "a number is no letter", "choice")
 ne("A", "a cat", "article is not a letter", "choice")
 
 
+
+
+# --- the long tail (issue 12): one row per rule, with the rule that must decide ------------------
+MV = "Math-Verify 0.9.0 grader.py"
+MARIO = "MARIO_EVAL math_evaluation/core/latex_parser.py"
+QWEN = "Qwen2.5-Math evaluation/grader.py math_equal"
+# Relations as sets of values.
+eq(r"x \geq 5", "x >= 5", "plain >= is \\geq (cleaned to the same text); " + MV + " sympy_compare_relational",
+   rule="same_cleaned_text")
+eq(r"x \geq 5", r"[5, \infty)", "relation vs interval: same set of values", rule="interval_or_tuple/infinity")
+eq(r"x \geq 5", r"5 \le x", "flipped relation, \\le spelling", rule="interval_or_tuple/infinity")
+eq(r"[5, \infty)", r"x \ge 5", "interval gold, relation prediction", rule="interval_or_tuple/infinity")
+ne(r"x \geq 5", "x > 5", "strict vs non-strict: 5 is in one set only", rule="brackets_differ")
+eq("x < 1", "-x > -1", "a linear side is solved: dividing by -1 flips the relation", rule="interval_or_tuple/exact_rational")
+eq("x > 2", "2x + 1 > 5", "linear side solved exactly", rule="interval_or_tuple/infinity")
+ne("x > 2", "-2x + 1 > -3", "solving -2x > -4 gives x < 2, not x > 2: (-inf, 2) vs (2, inf)",
+   rule="interval_or_tuple/infinity")
+ne("x > 2", "x^2 > 4", "a non-linear side is not turned into a set")
+eq(r"x \in [-2,7]", r"-2 \le x \le 7", "membership vs chained relation", rule="interval_or_tuple/exact_rational")
+eq(r"[-2, 7)", r"7 > x \geq -2", "descending chain", rule="interval_or_tuple/exact_rational")
+eq(r"x \neq 3", r"(-\infty,3)\cup(3,\infty)", "x != 3 is the line without 3 (" + MARIO + " reads != as a relation)",
+   rule="union_of_intervals/infinity")
+eq(r"x \neq 3", r"x \ne 3", "\\ne spelling (cleaned to the same text)", rule="same_cleaned_text")
+eq(r"x \neq 3", "x != 3", "plain != spelling (cleaned to the same text)", rule="same_cleaned_text")
+eq(r"x \neq 3", r"3 \neq x", "flipped !=", rule="union_of_intervals/infinity")
+ne(r"x \neq 3", r"x \neq -3", "another excluded value", rule="union_of_intervals/infinity")
+# Function notation and evaluation at points.
+eq("f(x) = 2x+3", "y = 2x+3", "two definitions compare by right sides (" + MARIO.replace("latex_parser", "type_evaluations")
+   + " is_equiv_function)", rule="function_definition_rhs/function_at_points")
+eq("f(x) = 2x+3", "2x+3", "gold definition vs bare expression", rule="gold_definition_rhs/function_at_points")
+eq("2x+3", "f(x)=2x+3", "predicted definition vs bare gold", rule="pred_equation_value/function_at_points")
+eq("g(t) = t^2 - 1", "(t-1)(t+1)", "another function name and variable", rule="gold_definition_rhs/function_at_points")
+ne("f(x) = 2x+3", "y = 2x+4", "different right sides", rule="function_definition_rhs/function_at_points")
+eq(r"\cos x", r"\sin(90^\circ - x)", "degrees inside trig are pi/180; evaluated at fixed points (relative tolerance 1e-9)",
+   rule="value/function_at_points")
+eq(r"\cos x", r"\sin(\frac{\pi}{2} - x)", "co-function identity at fixed points", rule="value/function_at_points")
+ne(r"\cos x", r"\sin x", "different functions differ at the points", rule="value/function_at_points")
+eq(r"\frac{1}{2}", r"\sin 30^\circ", "degrees in a numeric trig value", rule="value/numeric_tolerance")
+eq(r"\tan x", r"\frac{\sin x}{\cos x}", "tan as a quotient", rule="value/function_at_points")
+eq(r"e^{2x}", r"(e^x)^2", "powers of e", rule="value/function_at_points")
+eq(r"\ln 6", r"\ln 2 + \ln 3", "log rule, numeric", rule="value/numeric_tolerance")
+eq(r"2\log_2 3", r"\log_2 9", "log base 2", rule="value/numeric_tolerance")
+ne(r"\ln 6", r"\ln 5", "different logs", rule="value/numeric_tolerance")
+# Mixed numbers, times, matrices in text, double escapes.
+eq(r"\frac{3}{2}", "1 1/2", "mixed number written in text", rule="value/exact_rational")
+eq(r"-\frac{11}{4}", "-2 3/4", "negative mixed number", rule="value/exact_rational")
+ne(r"\frac{3}{2}", "1 1/3", "another mixed number", rule="value/exact_rational")
+eq(r"\text{8:34 PM}", "20:34", "12-hour gold, 24-hour prediction", rule="time_of_day")
+eq("20:34", "8:34 p.m.", "p.m. with periods", rule="time_of_day")
+eq("12:05 AM", "0:05", "12 AM is midnight", rule="time_of_day")
+eq("$21:15$", r"9:15 \text{ p.m.}", "meridiem inside \\text after the number is not a unit", rule="time_of_day")
+ne("20:34", "8:34", "without PM, 8:34 is the morning", rule="time_of_day")
+ne("20:34", "20:43", "different minutes", rule="time_of_day")
+eq(r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", "[[1, 2], [3, 4]]", "matrix as nested brackets (" + MARIO + " _list_to_mat)",
+   rule="matrix_entries/exact_rational")
+ne(r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", "[[1, 3], [2, 4]]", "the transpose is another matrix",
+   rule="matrix_entries/exact_rational")
+eq(r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", "[1, 2]", "column vector as a bracket list", rule="vector_as_tuple/exact_rational")
+eq(r"\begin{pmatrix} 1 & 2 \end{pmatrix}", "(1, 2)", "row vector as a tuple", rule="vector_as_tuple/exact_rational")
+ne(r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", "[2, 1]", "vector order matters", rule="vector_as_tuple/exact_rational")
+eq(r"\frac{1}{2}", r"\\frac{1}{2}", "double-escaped LaTeX (copied from a JSON string)", rule="same_cleaned_text")
+eq("0.5", r"\\dfrac{1}{2}", "double-escaped \\dfrac", rule="value/exact_rational")
+eq(r"\begin{pmatrix} a \\ b \end{pmatrix}", r"\begin{pmatrix}a\\b\end{pmatrix}",
+   "a row break right before a letter in single-escaped LaTeX is not a doubled command", rule="matrix_entries/function_at_points")
+eq(r"\sqrt{2}", r"\\sqrt{2}", "double-escaped root", rule="same_cleaned_text")
+eq(r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}", r"\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "double-escaped matrix and row break",
+   rule="same_cleaned_text")
+# Numeric tolerance policy (metrics/numeric_policy.h).
+ne(r"\sqrt{2}", "1.414", "3 places is not accepted for an irrational gold (" + QWEN + " rel_tol 1e-4 rejects it too)",
+   rule="value/numeric_tolerance")
+ne(r"\sqrt{2}", "1.41421", "5 places is too short (" + MV + " float_rounding=6 rounds both sides)",
+   rule="value/numeric_tolerance")
+eq(r"\sqrt{2}", "1.414214", "6 places, correctly rounded", rule="value/decimal_rounding_of_irrational")
+eq(r"\sqrt{2}", "1.4142135", "7 places, truncated", rule="value/decimal_rounding_of_irrational")
+eq(r"\pi", "3.14159265", "8 places of pi", rule="value/decimal_rounding_of_irrational")
+eq(r"\pi", "3.141593", "6 places, pi rounded half up (3.1415927 -> 3.141593)", rule="value/decimal_rounding_of_irrational")
+ne(r"\pi", "3.141594", "6 places, last digit off by one", rule="value/numeric_tolerance")
+eq(r"\frac{\sqrt{2}}{2}", "0.7071067812", "10 significant digits are within 1e-9", rule="value/numeric_tolerance")
+eq("25", "25.0", "integer tasks are exact: 25.0 is 25", fmt="integer", rule="integer_exact")
+ne("25", "25.5", "integer tasks are exact", fmt="integer", rule="integer_mismatch")
+ne("25", "24.9999", "no tolerance on integer tasks", fmt="integer", rule="integer_mismatch")
+eq("C", "(C)", "choice letters", fmt="choice", rule="choice_letter")
+ne("C", "maybe", "no letter", fmt="choice", rule="choice_unreadable")
 
 
 # --- systematic families: each gold with rewrites whose verdict follows from the rewrite ---------

@@ -106,8 +106,8 @@ case("Answer: 5\nAnswer: 6\n", M, F, "6", "marker", False, "last marker wins")
 case("Answer: 5\nand the final \\boxed{6}", M, F, "6", "boxed", False, "a box beats a marker in flexible mode")
 case("Answer $ 9 $", M, F, "9", "marker", False, "'Answer' right before inline math")
 case(r"Answer \( (9+1) \)", M, F, "(9+1)", "marker", False, r"'Answer' right before \( \)")
-case("Let me check the answer again. It is 5.", M, F, None, "none", False,
-     "'the answer' without is/: is not a marker")
+case("Let me check the answer again. It is 5.", M, F, "5", "last_number", False,
+     "'the answer' without is/: is not a marker; the last plain number is (Math-Verify's ExprExtractionConfig)")
 case("The answer is\n", M, F, None, "none", False, "marker followed by nothing")
 case("I believe the FINAL ANSWER IS 12", M, F, "12", "marker", False, "marker is case-insensitive")
 case("The answer is 12 for math", M, F, "12 for math", "marker", False,
@@ -122,7 +122,9 @@ case("Answer: it is $x=2$", M, F, "x=2", "marker", False, "dollar-wrapped value 
 case("<think>the answer is 3</think> Hmm.", M, F, "3", "marker", True, "marker only in thinking part")
 case("<think>\\boxed{3}</think> The final answer is 4.", M, F, "4", "marker", False,
      "marker after </think> wins over a box in the thinking part")
-case("We find 12 ways.", M, F, None, "none", False, "MATH format never uses the last number")
+case("We find 12 ways.", M, F, "12", "last_number", False,
+     "no box, marker or math: the last plain number (Math-Verify parser.py lazy_expr_regex, priority 300)")
+case("We find 12 ways.", M, S, None, "none", False, "strict mode never uses the last number")
 case(r"The final answer is $\$32,\!348$.", M, F, r"\$32,\!348", "marker", False,
      r"escaped \$ inside $..$ does not end the math")
 case(r"The final answer is $x = \$5$ and more", M, F, r"x = \$5", "marker", False,
@@ -177,6 +179,75 @@ case("Answer: $\\text{C}$", C, F, "C", "choice_pattern", False, r"Answer: $\text
 case("**(B)**", C, F, "B", "choice_pattern", False, "bold parenthesised letter")
 case("Answer:C", C, F, "C", "choice_pattern", False, "no space after colon")
 case("The answer is K", C, F, None, "none", False, "letters past J are not choices")
+
+# --- flexible MATH without a box or marker: last math environment, then last number ------------
+# Convention: Math-Verify 0.9.0 parser.py (lazy_latex_regex priority 300 "plain LaTeX", then
+# lazy_expr_regex "plain number"); boxed order documented in metrics/extract.h.
+MV = " (Math-Verify parser.py make_latex_env_pattern)"
+case(r"So the area is $\frac{3}{2}$.", M, F, r"\frac{3}{2}", "latex", False, "last inline $..$" + MV)
+case(r"So the area is $\frac{3}{2}$.", M, S, None, "none", False, "strict mode reads boxes only")
+case(r"First $x = 1$, then we get $y = 7$.", M, F, "y = 7", "latex", False, "the environment that ends last wins" + MV)
+case(r"The result is \(\sqrt{2}\) exactly.", M, F, r"\sqrt{2}", "latex", False, r"inline \( \)" + MV)
+case("Therefore\n\\[\n\\frac{\\pi}{4}\n\\]\n", M, F, r"\frac{\pi}{4}", "latex", False, r"display \[ \] over lines" + MV)
+case("We obtain $$ 2^{10} $$ as claimed.", M, F, "2^{10}", "latex", False, "display $$..$$" + MV)
+case(r"It costs \$5 and the count is $12$.", M, F, "12", "latex", False, r"an escaped \$ is a dollar sign, not math")
+case("Pay 5$ now, then 7.", M, F, "7", "last_number", False,
+     "a $ right after a digit opens no math (Math-Verify (?<!\\\\|\\d)\\$)")
+case("So $x$ is\nlarge: 15", M, F, "x", "latex", False,
+     "a variable mention is still the last math: LaTeX before numbers (Math-Verify lets them compete by position)")
+case(r"Answer: 7, since $x = 3$.", M, F, "7, since $x = 3$", "marker", False,
+     "an answer marker beats bare LaTeX (Math-Verify priority 100 vs 300)")
+case(r"$x=4$ and \boxed{5}", M, F, "5", "boxed", False, "a box beats bare LaTeX")
+case("The value is $$ unclosed and then 42", M, F, "42", "last_number", False,
+     "an unclosed $$ is no environment; the last number is read")
+case("We get $\n5$ hmm 8", M, F, "8", "last_number", False, "inline $..$ does not span lines" + MV)
+case("So $x=2$. Thus \\boxed{\\frac{1", M, F, "x=2", "latex", False,
+     "a truncated final box: fallbacks read only the text before it")
+case(r"<think>$7$</think> no math after", M, F, "7", "latex", True, "math only in the thinking part")
+case("The answer follows: $$$$ then 3", M, F, "3", "last_number", False, "an empty $$$$ is skipped")
+
+# --- flexible choice: the long tail (lighteval IndicesExtractionConfig, simple-evals) ------------
+LE = " (lighteval extractive_match_utils lazy_indices_regex)"
+SE = " (simple-evals common.py MULTILINGUAL_ANSWER_REGEXES)"
+case('Answer: "C"', C, F, "C", "choice_pattern", False, "quoted letter after the marker" + LE)
+case("Answer: 'B'.", C, F, "B", "choice_pattern", False, "single-quoted letter")
+case("The answer is “D”", C, F, "D", "choice_pattern", False, "typographic quotes")
+case("(D) Alina", C, F, "D", "choice_line", False, "letter and its option text, parenthesised" + LE)
+case("C Cecile\n\nShe is the only one who fits.", C, F, "C", "choice_line", False,
+     "first line: a letter and option text" + LE)
+case("D) 42 m/s", C, F, "D", "choice_line", False, "letter, ) and option text")
+case("B", C, F, "B", "choice_line", False, "the letter alone")
+case("A cat is on the mat.", C, F, None, "none", False, "'A' before a lower-case word is the article")
+case("A) 1\nB) 2\nC) 3\nD) 4", C, F, None, "none", False, "a restated option list is not an answer")
+case("Looking at the data, the second mechanism dominates.\nTherefore I think it's B.", C, F, "B",
+     "choice_sentence", False, "the one letter of the last sentence" + LE)
+case("Both options fail except one. So the right one is (C)", C, F, "C", "choice_sentence", False,
+     "parenthesised letter in the last sentence")
+case("I checked everything. I am sure it is D", C, F, "D", "choice_sentence", False, "'I' is the pronoun, not a letter")
+case("It is between B and C.", C, F, None, "none", False, "two letters in the last sentence: ambiguous, no answer")
+case("Answer: B or C", C, F, None, "none", False, "a hedged marker is ambiguous: no answer, no fallback")
+case("<think>Answer: A</think> Answer: B or C", C, F, None, "none", False,
+     "an ambiguous final answer does not fall back to the thinking part")
+case("答案：C", C, F, "C", "choice_pattern", False, "Chinese marker, full-width colon" + SE)
+case("所以答案是B。", C, F, "B", "choice_pattern", False, "Chinese '答案是'")
+case("答え：Ｄ", C, F, "D", "choice_pattern", False, "Japanese marker, full-width letter" + SE)
+case("정답: A", C, F, "A", "choice_pattern", False, "Korean marker" + SE)
+case("Réponse : C", C, F, "C", "choice_pattern", False, "French marker" + SE)
+case("Reponse: B", C, F, "B", "choice_pattern", False, "French marker without accent")
+case("Antwort: D", C, F, "D", "choice_pattern", False, "German marker" + SE)
+case("Respuesta: A", C, F, "A", "choice_pattern", False, "Spanish marker" + SE)
+case("Risposta: B", C, F, "B", "choice_pattern", False, "Italian marker" + SE)
+case("Resposta: C", C, F, "C", "choice_pattern", False, "Portuguese marker" + SE)
+case("Ответ: B", C, F, "B", "choice_pattern", False, "Russian marker")
+case("الإجابة: ج", C, F, "C", "choice_pattern", False,
+     "Arabic marker and letter jeem = C (simple-evals normalize_extracted_answer)")
+case("উত্তর: ড", C, F, "C", "choice_pattern", False, "Bengali marker and letter = C" + SE)
+case("Jawaban: D", C, F, "D", "choice_pattern", False, "Indonesian marker" + SE)
+case("Antwort: Beide", C, F, None, "none", False, "a word starting with a capital letter is not a letter")
+case("Answer: (B) Alina", C, F, "B", "choice_pattern", False, "marker, letter and option text")
+case("A) 1 B) 2 C) 3 D) 4", C, F, None, "none", False, "options restated on one line: several letters, no answer")
+case("B or C, I cannot decide.", C, F, None, "none", False, "a first line naming two letters is no answer line")
+
 
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "extract_cases.jsonl")
 with open(out, "w") as f:
