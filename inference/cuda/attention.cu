@@ -12,7 +12,6 @@ namespace {
 constexpr int kThreads = 128;  // 4 warps
 constexpr int kMaxGroup = 8;
 constexpr int kMaxHeadDim = 256;
-constexpr int kMaxPerLane = kMaxHeadDim / 32;
 
 struct Args {
   const float* q;
@@ -59,24 +58,21 @@ __global__ void __launch_bounds__(kThreads) attention_split_kernel(Args a) {
   for (int i = threadIdx.x; i < group * hd; i += blockDim.x) q_s[i] = q[i];
   __syncthreads();
 
-  // Scores: one warp per position, lanes across head_dim; each K row serves the whole group.
+  // Scores: one thread per position, each reading its K row as float4s (16 B per load, the
+  // row's 64-B segments reused from L1 across the loop); each K row serves the whole group.
   const float scale = 1.0f / sqrtf(static_cast<float>(hd));
-  for (int t = begin + warp; t < end; t += n_warps) {
-    const float* k = kv_row(a, table, t, 0, kv_head);
-    float k_lane[kMaxPerLane];
-    for (int j = 0; j < kMaxPerLane; ++j) {
-      const int d = lane + 32 * j;
-      k_lane[j] = d < hd ? k[d] : 0.0f;
-    }
-    for (int g = 0; g < group; ++g) {
-      float s = 0.0f;
-      for (int j = 0; j < kMaxPerLane; ++j) {
-        const int d = lane + 32 * j;
-        if (d < hd) s += q_s[g * hd + d] * k_lane[j];
+  for (int t = begin + static_cast<int>(threadIdx.x); t < end; t += blockDim.x) {
+    const float4* k = reinterpret_cast<const float4*>(kv_row(a, table, t, 0, kv_head));
+    float s[kMaxGroup];
+    for (int g = 0; g < kMaxGroup; ++g) s[g] = 0.0f;
+    for (int j = 0; j < hd / 4; ++j) {
+      const float4 kj = k[j];
+      for (int g = 0; g < group; ++g) {
+        const float* qg = q_s + g * hd + 4 * j;
+        s[g] += qg[0] * kj.x + qg[1] * kj.y + qg[2] * kj.z + qg[3] * kj.w;
       }
-      s = warp_sum(s);
-      if (lane == 0) score_s[g][t - begin] = s * scale;
     }
+    for (int g = 0; g < group; ++g) score_s[g][t - begin] = s[g] * scale;
   }
   __syncthreads();
 
@@ -153,10 +149,10 @@ void attention(Stream& stream, const float* q, int n, int n_heads, const int32_t
   if (n == 0) return;
   const int group = n_heads / layout.n_kv_heads;
   if (n_heads % layout.n_kv_heads != 0 || group > kMaxGroup || layout.head_dim > kMaxHeadDim ||
-      layout.head_dim % 2 != 0) {
+      layout.head_dim % 4 != 0) {
     throw std::invalid_argument(fmt::format(
         "cuda attention: {} query heads over {} KV heads with head_dim {}; supported: a whole "
-        "group of at most {} query heads per KV head and an even head_dim of at most {}",
+        "group of at most {} query heads per KV head and a head_dim of at most {}, a multiple of 4",
         n_heads, layout.n_kv_heads, layout.head_dim, kMaxGroup, kMaxHeadDim));
   }
   const int n_splits = attention_splits(max_position);

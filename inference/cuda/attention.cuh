@@ -11,7 +11,8 @@
 // a merge kernel combines the splits by log-sum-exp:
 //   M = max_s m_s,   out = Σ_s e^(m_s − M) acc_s / Σ_s e^(m_s − M) l_s.
 // Bytes: reads 2 · (p + 1) · head_dim · 4 per (token, KV head) from the cache, plus q; writes
-// (n_splits + 1) · n_heads · head_dim · 4 per token. Limits: group ≤ 8, head_dim ≤ 256.
+// (n_splits + 1) · n_heads · head_dim · 4 per token. Limits: group ≤ 8, head_dim ≤ 256 and a
+// multiple of 4 (K rows are read as float4).
 //
 //   std::vector<float> scratch(attention_scratch_floats(n_tokens, n_heads, head_dim, max_pos));
 //   attention(stream, q, n, n_heads, positions, seq_ids, tables, max_blocks, cache, layout,

@@ -213,19 +213,36 @@ TEST_P(AttentionTest, KvWriteAndAttentionMatchTheCpuOps) {
       std::copy_n(&v[(t * p.n_kv_heads + h) * p.head_dim], p.head_dim, cache.value(block, layer, h) + slot);
     }
   }
-  std::vector<float> want(n * q_dim);
+  // Queries: positions around the split boundaries and the ends of every sequence (all
+  // positions are written, but attention over every one would be slow in emulation).
+  std::vector<int32_t> q_positions, q_seq_ids;
+  std::vector<int> q_tokens;
   for (int t = 0; t < n; ++t) {
+    const int pos = positions[t], len = p.seq_lengths[seq_ids[t]];
+    const int in_split = pos % kSplitTokens;
+    if (pos < 2 || pos >= len - 2 || in_split == 0 || in_split == kSplitTokens - 1 || pos == len / 2) {
+      q_positions.push_back(pos);
+      q_seq_ids.push_back(seq_ids[t]);
+      q_tokens.push_back(t);
+    }
+  }
+  const int n_q = static_cast<int>(q_tokens.size());
+  std::vector<float> q_sel(size_t(n_q) * q_dim);
+  for (int i = 0; i < n_q; ++i) std::copy_n(&q[size_t(q_tokens[i]) * q_dim], q_dim, &q_sel[size_t(i) * q_dim]);
+  std::vector<float> want(size_t(n_q) * q_dim);
+  for (int i = 0; i < n_q; ++i) {
     for (int h = 0; h < p.n_heads; ++h) {
-      cpu::attend_head(&q[t * q_dim], h, p.n_heads, cache, layer,
-                       std::span<const int32_t>(pool).subspan(seq_ids[t] * max_blocks, max_blocks),
-                       positions[t], &want[t * q_dim]);
+      cpu::attend_head(&q_sel[size_t(i) * q_dim], h, p.n_heads, cache, layer,
+                       std::span<const int32_t>(pool).subspan(q_seq_ids[i] * max_blocks, max_blocks),
+                       q_positions[i], &want[size_t(i) * q_dim]);
     }
   }
 
   const size_t cache_floats = layout.floats_per_block() * layout.n_blocks;
   DeviceBuffer d_cache = upload(std::vector<float>(cache_floats, 0.0f));
-  DeviceBuffer dk = upload(k), dv = upload(v), dq = upload(q), dpos = upload(positions),
-               dseq = upload(seq_ids), dtab = upload(pool), dout(want.size() * 4);
+  DeviceBuffer dk = upload(k), dv = upload(v), dq = upload(q_sel), dpos = upload(positions),
+               dseq = upload(seq_ids), dtab = upload(pool), dout(want.size() * 4),
+               dqpos = upload(q_positions), dqseq = upload(q_seq_ids);
   kv_write(s(), dk.as<float>(), dv.as<float>(), n, dpos.as<int32_t>(), dseq.as<int32_t>(),
            dtab.as<int32_t>(), max_blocks, layout, layer, d_cache.as<float>());
   const auto got_cache = download<float>(d_cache, cache_floats);
@@ -240,8 +257,8 @@ TEST_P(AttentionTest, KvWriteAndAttentionMatchTheCpuOps) {
     }
   }
   const int max_position = longest - 1;
-  DeviceBuffer scratch(attention_scratch_floats(n, p.n_heads, p.head_dim, max_position) * 4);
-  attention(s(), dq.as<float>(), n, p.n_heads, dpos.as<int32_t>(), dseq.as<int32_t>(),
+  DeviceBuffer scratch(attention_scratch_floats(n_q, p.n_heads, p.head_dim, max_position) * 4);
+  attention(s(), dq.as<float>(), n_q, p.n_heads, dqpos.as<int32_t>(), dqseq.as<int32_t>(),
             dtab.as<int32_t>(), max_blocks, d_cache.as<float>(), layout, layer, max_position,
             scratch.as<float>(), dout.as<float>());
   expect_close(download<float>(dout, want.size()), want, 2e-5f, 2e-6f, "attention");
