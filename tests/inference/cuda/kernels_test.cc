@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "inference/cpu/attention.h"
@@ -273,7 +274,12 @@ INSTANTIATE_TEST_SUITE_P(
         AttentionCase{4, 2, 32, 12, {300, 17}},
         // 1.5B-like group 6, head_dim 128; 7B-like group 7 with 64 dims; multi-query (group 8).
         AttentionCase{12, 2, 128, 16, {260, 3}}, AttentionCase{14, 2, 64, 16, {40}},
-        AttentionCase{8, 1, 256, 32, {513}}));
+        AttentionCase{8, 1, 256, 32, {513}}),
+    [](const ::testing::TestParamInfo<AttentionCase>& info) {
+      const AttentionCase& c = info.param;
+      return "heads" + std::to_string(c.n_heads) + "_kv" + std::to_string(c.n_kv_heads) + "_dim" +
+             std::to_string(c.head_dim) + "_block" + std::to_string(c.block_size);
+    });
 
 TEST_F(CudaTest, AttentionRefusesUnsupportedShapesByName) {
   const KvLayout layout{.n_layers = 1, .n_kv_heads = 1, .head_dim = 64, .block_size_tokens = 16,
