@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -173,6 +174,12 @@ struct AttentionCase {
   int n_heads, n_kv_heads, head_dim, block_size;
   std::vector<int> seq_lengths;  // each sequence attends from its last position
 };
+
+// Stable CTest names: gtest_discover_tests appends the printed parameter.
+void PrintTo(const AttentionCase& c, std::ostream* os) {
+  *os << c.n_heads << " heads over " << c.n_kv_heads << " KV heads, head_dim " << c.head_dim
+      << ", block " << c.block_size << ", " << c.seq_lengths.size() << " sequences";
+}
 
 class AttentionTest : public CudaTest, public ::testing::WithParamInterface<AttentionCase> {};
 
