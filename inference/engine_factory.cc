@@ -110,9 +110,10 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
   }
   if (backend == "cuda") {
     throw std::invalid_argument(fmt::format(
-        "backend 'cuda' needs a CUDA device, and the device probe says: {} (CUDA: {}); use "
-        "--backend cpu, or --backend openai with a vLLM/SGLang server", cuda::device_status(),
-        cuda_status()));
+        "backend 'cuda' needs a CUDA device, and the device probe says: {}{}; use --backend cpu, "
+        "or --backend openai with a vLLM/SGLang server", cuda::device_status(),
+        kCudaDevice ? fmt::format(" (engine built for sm_{})", build_info::kCudaArchitectures)
+                    : std::string(" (no CUDA engine in this build: BOXED_CUDA=OFF or no nvcc)")));
   }
   const std::vector<std::string> built = compiled_backends();
   const bool compiled = std::ranges::find(built, backend) != built.end();
