@@ -1,7 +1,14 @@
-# BOXED_CUDA=AUTO|ON|OFF. AUTO enables CUDA when nvcc is found. The build never needs a GPU:
-# the binary probes for a device at run time (inference/cuda/device.h).
+# BOXED_CUDA=AUTO|ON|OFF|EMULATE. AUTO enables CUDA when nvcc is found. The build never needs a
+# GPU: the binary probes for a device at run time (inference/cuda/device.h).
+# EMULATE builds no device code: `--backend cuda` runs the kernel sources on the CPU emulation of
+# the CUDA execution model (inference/cuda/emu/). The emulated flavour of the kernels is built
+# for the tests in every mode but OFF (BOXED_WITH_CUDA_EMU), so CI without a GPU runs them.
 set(BOXED_WITH_CUDA OFF)
+set(BOXED_WITH_CUDA_EMU OFF)
 if(NOT BOXED_CUDA STREQUAL "OFF")
+  set(BOXED_WITH_CUDA_EMU ON)
+endif()
+if(NOT BOXED_CUDA STREQUAL "OFF" AND NOT BOXED_CUDA STREQUAL "EMULATE")
   include(CheckLanguage)
   if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
     set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
@@ -18,4 +25,4 @@ if(NOT BOXED_CUDA STREQUAL "OFF")
     message(FATAL_ERROR "BOXED_CUDA=ON but no CUDA compiler (nvcc) was found")
   endif()
 endif()
-message(STATUS "boxed: CUDA backend ${BOXED_WITH_CUDA} (BOXED_CUDA=${BOXED_CUDA})")
+message(STATUS "boxed: CUDA backend ${BOXED_WITH_CUDA}, emulated kernels ${BOXED_WITH_CUDA_EMU} (BOXED_CUDA=${BOXED_CUDA})")

@@ -9,15 +9,32 @@
 #include "build_info.h"
 #include "inference/cpu/cpu_engine.h"
 #include "inference/cuda/device.h"
+#include "inference/cuda/executors.h"
 #include "inference/http/openai_engine.h"
 #include "inference/replay/replay_engine.h"
 
 namespace boxed::inference {
+namespace {
+
+#if defined(BOXED_HAS_CUDA_DEV)
+constexpr bool kCudaDevice = true;
+#else
+constexpr bool kCudaDevice = false;
+#endif
+#if defined(BOXED_CUDA_BACKEND_EMULATED)
+constexpr bool kCudaEmulated = true;  // BOXED_CUDA=EMULATE: `--backend cuda` runs the emulation
+#else
+constexpr bool kCudaEmulated = false;
+#endif
+
+bool cuda_device_visible() { return kCudaDevice && cuda::device_count() > 0; }
+
+}  // namespace
 
 std::vector<std::string> compiled_backends() {
   std::vector<std::string> names;
-  // "cuda" joins this list when its engine exists; until then a CUDA build carries only the
-  // toolchain check and the device probe (cuda_status()), and "auto" must never pick it.
+  // The fast one first: "auto" picks it whenever a device is visible (never the emulation).
+  if (kCudaDevice || kCudaEmulated) names.push_back("cuda");
   names.push_back("cpu");  // the exact reference; always built, what "auto" falls back to
   // Remote and saved-log backends: always built, never picked by "auto" (they need an endpoint
   // or a log to be named).
@@ -29,16 +46,17 @@ std::vector<std::string> compiled_backends() {
 std::vector<std::string> available_backends() {
   std::vector<std::string> names;
   for (const std::string& name : compiled_backends()) {
-    if (name == "cuda" && cuda::device_count() == 0) continue;
+    if (name == "cuda" && !cuda_device_visible() && !kCudaEmulated) continue;
     names.push_back(name);
   }
   return names;
 }
 
 std::string cuda_status() {
-  if (!build_info::kWithCuda) return "not built (BOXED_CUDA=OFF or nvcc not found)";
-  return fmt::format("toolchain built for sm_{}; engine not implemented yet; {}",
-                     build_info::kCudaArchitectures, cuda::device_status());
+  if (kCudaEmulated) return "emulated on the CPU (BOXED_CUDA=EMULATE); no device code built";
+  if (!kCudaDevice) return "not built (BOXED_CUDA=OFF or nvcc not found)";
+  return fmt::format("engine built for sm_{}; {}", build_info::kCudaArchitectures,
+                     cuda::device_status());
 }
 
 std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
@@ -46,7 +64,7 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
   std::string backend = options.backend;
   if (backend == "auto") {
     auto local = std::ranges::find_if(available, [](const std::string& name) {
-      return name != "openai" && name != "replay";
+      return name != "openai" && name != "replay" && (name != "cuda" || cuda_device_visible());
     });
     if (local == available.end()) {
       throw std::invalid_argument("no local inference backend is available for --backend auto");
@@ -74,10 +92,28 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
     }
     return std::make_unique<replay::ReplayEngine>(options.replay_from);
   }
+  if (backend == "cuda" && (cuda_device_visible() || kCudaEmulated)) {
+    const bool device = cuda_device_visible();
+    cpu::CpuEngineOptions cuda_options{.model_dir = options.model, .threads = options.threads,
+                                       .chat_template = options.chat_template};
+#if defined(BOXED_HAS_CUDA_DEV)
+    if (device) cuda_options.make_executor = cuda::dev::make_executor;
+#endif
+#if defined(BOXED_CUDA_BACKEND_EMULATED)
+    if (!device) cuda_options.make_executor = cuda::emu::make_executor;
+#endif
+    cuda_options.backend_name = "cuda";
+    cuda_options.arithmetic =
+        device ? "bf16 weights, cuBLASLt bf16 GEMMs, fp32 activations and KV cache"
+               : "CUDA kernels on the CPU emulation; bf16 weights, fp32 activations and KV cache";
+    return std::make_unique<cpu::CpuEngine>(cuda_options);
+  }
   if (backend == "cuda") {
     throw std::invalid_argument(fmt::format(
-        "backend 'cuda' is not implemented yet (CUDA: {}); use --backend cpu, or --backend openai "
-        "with a vLLM/SGLang server", cuda_status()));
+        "backend 'cuda' needs a CUDA device, and the device probe says: {}{}; use --backend cpu, "
+        "or --backend openai with a vLLM/SGLang server", cuda::device_status(),
+        kCudaDevice ? fmt::format(" (engine built for sm_{})", build_info::kCudaArchitectures)
+                    : std::string(" (no CUDA engine in this build: BOXED_CUDA=OFF or no nvcc)")));
   }
   const std::vector<std::string> built = compiled_backends();
   const bool compiled = std::ranges::find(built, backend) != built.end();

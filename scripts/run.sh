@@ -4,7 +4,8 @@
 #   scripts/run.sh demo [boxed demo options]   the demo evaluation (tiny built-in model, CPU)
 #   scripts/run.sh test [ctest options]        the whole test suite
 #   scripts/run.sh build                       install + build only
-# Environment: BUILD_DIR (default build), BOXED_CUDA (AUTO|ON|OFF, default AUTO), JOBS.
+#   scripts/run.sh install                     install the missing packages only
+# Environment: BUILD_DIR (default build), BOXED_CUDA (AUTO|ON|OFF|EMULATE, default AUTO), JOBS.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,8 +67,11 @@ case "$mode" in
     install_packages
     build
     ;;
+  install)
+    install_packages
+    ;;
   *)
-    echo "usage: scripts/run.sh demo|test|build [args...]" >&2
+    echo "usage: scripts/run.sh demo|test|build|install [args...]" >&2
     exit 2
     ;;
 esac

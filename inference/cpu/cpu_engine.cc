@@ -60,12 +60,13 @@ struct CpuEngine::State {
   tokenizer::ChatTemplate chat_template;
   std::vector<int32_t> eos_ids;
   std::unique_ptr<tbb::task_arena> arena;
-  std::unique_ptr<CpuStepExecutor> executor;
+  std::unique_ptr<scheduler::StepExecutor> executor;
 };
 
 CpuEngine::CpuEngine(const CpuEngineOptions& options) : options_(options) {
   if (options.model_dir.empty()) {
-    throw std::invalid_argument("cpu backend: no model given (--model DIR)");
+    throw std::invalid_argument(
+        fmt::format("{} backend: no model given (--model DIR)", options.backend_name));
   }
   if (options.threads < 0) {
     throw std::invalid_argument(
@@ -89,7 +90,11 @@ CpuEngine::CpuEngine(const CpuEngineOptions& options) : options_(options) {
       .model = std::move(model), .tokenizer = std::move(tok), .chat_template = tmpl,
       .eos_ids = std::move(eos), .arena = std::make_unique<tbb::task_arena>(threads),
       .executor = nullptr});
-  state_->executor = std::make_unique<CpuStepExecutor>(*state_->model);
+  if (options.make_executor) {
+    state_->executor = options.make_executor(*state_->model);
+  } else {
+    state_->executor = std::make_unique<CpuStepExecutor>(*state_->model);
+  }
 }
 
 CpuEngine::~CpuEngine() = default;
@@ -97,12 +102,12 @@ CpuEngine::~CpuEngine() = default;
 EngineInfo CpuEngine::info() const {
   const model::ModelConfig& c = state_->model->config();
   return EngineInfo{
-      .backend = "cpu",
+      .backend = options_.backend_name,
       .model = options_.model_dir,
       .details = {{"architecture", std::string(model::architecture_name(c.arch))},
                   {"chat_template", std::string(state_->chat_template.name())},
                   {"threads", std::to_string(state_->arena->max_concurrency())},
-                  {"arithmetic", "fp32"},
+                  {"arithmetic", options_.arithmetic},
                   {"max_batch_sequences", std::to_string(options_.max_batch_sequences)}}};
 }
 

@@ -12,12 +12,17 @@
 // other requests or the thread count (forward.h "Determinism", sampler.h).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "inference/engine.h"
 #include "inference/scheduler/generation_loop.h"
+
+namespace boxed::inference::model {
+class Model;
+}
 
 namespace boxed::inference::cpu {
 
@@ -30,6 +35,11 @@ struct CpuEngineOptions {
   int block_size_tokens = 16;
   int n_kv_blocks = 0;         // 0 = sized per generate() call (generation_loop.h)
   int64_t max_kv_cache_bytes = int64_t{4} << 30;
+  // Another backend's forward behind the same loading, templating and decode loop (the CUDA
+  // backend passes its step executor here); empty = the CPU forward.
+  std::function<std::unique_ptr<scheduler::StepExecutor>(const model::Model&)> make_executor;
+  std::string backend_name = "cpu";
+  std::string arithmetic = "fp32";
 };
 
 class CpuEngine : public Engine {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "inference/sampler/sampler.h"
@@ -29,6 +30,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 }  // namespace
+
+void StepExecutor::execute_and_sample(const StepPlan&, std::span<const SampleRow>,
+                                      std::span<int32_t>) {
+  throw std::logic_error("StepExecutor::execute_and_sample called on an executor that returns logits");
+}
 
 GenerationStats GenerationLoop::run(std::span<const Request> requests,
                                     std::span<const std::vector<int32_t>> prompts,
@@ -87,6 +93,7 @@ GenerationStats GenerationLoop::run(std::span<const Request> requests,
   const auto vocab = static_cast<size_t>(executor_.vocab_size());
   std::vector<float> logits;
   std::vector<int32_t> sampled;
+  std::vector<SampleRow> rows;
   tbb::enumerable_thread_specific<sampler::Sampler> samplers;
   while (!scheduler.done()) {
     StepPlan plan = scheduler.schedule();
@@ -103,26 +110,38 @@ GenerationStats GenerationLoop::run(std::span<const Request> requests,
     if (plan.empty()) continue;
 
     auto start = std::chrono::steady_clock::now();
-    logits.resize(plan.logit_indices.size() * vocab);
-    executor_.execute(plan, logits);
-    stats.forward_seconds += seconds_since(start);
-
-    start = std::chrono::steady_clock::now();
     sampled.resize(plan.logit_seqs.size());
-    // Rows in tasks of 8: a batch-1 decode stays on this thread instead of waking workers.
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, plan.logit_seqs.size(), 8),
-                      [&](const tbb::blocked_range<size_t>& range) {
-      sampler::Sampler& sampler = samplers.local();
-      for (size_t j = range.begin(); j != range.end(); ++j) {
-        const SeqId id = plan.logit_seqs[j];
-        const Request& r = requests[live.at(id).request];
-        // The position of the token being drawn: its index in prompt + generated.
-        const auto position = static_cast<int64_t>(scheduler.tokens(id).size());
-        sampled[j] = sampler.sample(std::span<const float>(logits).subspan(j * vocab, vocab),
-                                    r.sampling, r.seed, position);
+    if (executor_.samples_tokens()) {  // the executor samples; its time counts as forward time
+      rows.resize(plan.logit_seqs.size());
+      for (size_t j = 0; j < plan.logit_seqs.size(); ++j) {
+        const Request& r = requests[live.at(plan.logit_seqs[j]).request];
+        rows[j] = SampleRow{.sampling = &r.sampling, .seed = r.seed,
+                            .position = static_cast<int64_t>(
+                                scheduler.tokens(plan.logit_seqs[j]).size())};
       }
-    });
-    stats.sample_seconds += seconds_since(start);
+      executor_.execute_and_sample(plan, rows, sampled);
+      stats.forward_seconds += seconds_since(start);
+    } else {
+      logits.resize(plan.logit_indices.size() * vocab);
+      executor_.execute(plan, logits);
+      stats.forward_seconds += seconds_since(start);
+
+      start = std::chrono::steady_clock::now();
+      // Rows in tasks of 8: a batch-1 decode stays on this thread instead of waking workers.
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, plan.logit_seqs.size(), 8),
+                        [&](const tbb::blocked_range<size_t>& range) {
+        sampler::Sampler& sampler = samplers.local();
+        for (size_t j = range.begin(); j != range.end(); ++j) {
+          const SeqId id = plan.logit_seqs[j];
+          const Request& r = requests[live.at(id).request];
+          // The position of the token being drawn: its index in prompt + generated.
+          const auto position = static_cast<int64_t>(scheduler.tokens(id).size());
+          sampled[j] = sampler.sample(std::span<const float>(logits).subspan(j * vocab, vocab),
+                                      r.sampling, r.seed, position);
+        }
+      });
+      stats.sample_seconds += seconds_since(start);
+    }
 
     for (size_t j = 0; j < plan.logit_seqs.size(); ++j) {
       const SeqId id = plan.logit_seqs[j];

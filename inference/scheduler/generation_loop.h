@@ -23,6 +23,17 @@
 
 namespace boxed::inference::scheduler {
 
+// What a device-side sampler needs to draw a row's token (sampler/sampler.h semantics).
+struct SampleRow {
+  const SamplingParams* sampling = nullptr;
+  uint64_t seed = 0;
+  int64_t position = 0;  // the position of the token being drawn
+};
+
+// An executor either returns logits (execute; the loop samples on the host) or, when
+// samples_tokens() is true, samples itself (execute_and_sample) so that only one int32 per row
+// leaves the device instead of a [rows, vocab] logit block. Both must give the tokens the host
+// sampler would give for the same logits.
 class StepExecutor {
  public:
   virtual ~StepExecutor() = default;
@@ -31,6 +42,11 @@ class StepExecutor {
   virtual void reset_cache(int32_t n_blocks, int32_t block_size_tokens) = 0;
   // Performs plan.copies in order, then the forward; logits: [plan.logit_indices, vocab].
   virtual void execute(const StepPlan& plan, std::span<float> logits) = 0;
+  virtual bool samples_tokens() const { return false; }
+  // Performs plan.copies and the forward, then draws row j of plan.logit_indices with rows[j];
+  // tokens: [plan.logit_indices]. Called only when samples_tokens() is true.
+  virtual void execute_and_sample(const StepPlan& plan, std::span<const SampleRow> rows,
+                                  std::span<int32_t> tokens);
 };
 
 struct GenerationOptions {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "inference/engine.h"
+#include "inference/cuda/device.h"
 #include "inference/engine_factory.h"
 #include "tests/support/scripted_engine.h"
 
@@ -70,14 +71,22 @@ TEST(EngineFactory, UnknownBackendIsAnErrorNamingTheAvailableOnes) {
   }
 }
 
-TEST(EngineFactory, CudaIsNeverOfferedBeforeItsEngineExists) {
-  const std::vector<std::string> built = compiled_backends();
-  EXPECT_EQ(std::ranges::find(built, "cuda"), built.end());
+// Without a visible device "cuda" is never available (except in BOXED_CUDA=EMULATE builds,
+// where the emulation stands in), "auto" never picks it, and asking for it names the probe's
+// answer.
+TEST(EngineFactory, CudaNeedsAVisibleDeviceAndSaysWhatTheProbeFound) {
+  if (cuda::device_count() > 0) GTEST_SKIP() << "a CUDA device is visible: " << cuda::device_status();
+  const bool emulated = cuda_status().find("emulated") != std::string::npos;
+  const std::vector<std::string> available = available_backends();
+  EXPECT_EQ(std::ranges::find(available, "cuda") != available.end(), emulated);
+  if (emulated) return;
   try {
     make_engine({.backend = "cuda", .model = "m"});
     FAIL() << "expected an exception";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("not implemented yet"), std::string::npos) << e.what();
+    const std::string what = e.what();
+    EXPECT_NE(what.find("needs a CUDA device"), std::string::npos) << what;
+    EXPECT_NE(what.find(cuda::device_status()), std::string::npos) << what;
   }
 }
 

@@ -1,0 +1,28 @@
+// The CUDA step executor: the Qwen2 / Llama forward of cpu/forward.h on the device, over a paged
+// KV cache in device memory addressed by the scheduler's block tables, with sampling on the
+// device (sample.cuh), behind the shared decode loop (scheduler/generation_loop.h).
+//
+//   auto executor = make_executor(*model);       // uploads the weights once (bf16)
+//   GenerationLoop loop(tokenizer, *executor, options);
+//
+// Per step: plan.copies as device block copies; ids, positions, block tables uploaded; then per
+// layer rmsnorm → GEMM q/k/v (+bias) → apply_rope → kv_write → attention → GEMM o + add →
+// rmsnorm → GEMM gate, up → silu_mul → GEMM down + add; final rmsnorm and the LM head GEMM for
+// the rows whose logits are wanted; then either the logits come back (execute) or only the
+// sampled tokens (execute_and_sample).
+// Weights: BF16/F16/F32 safetensors tensors as bf16 (norms and biases fp32). Quantized (GGUF)
+// weights are refused with a message: dequantise-in-matmul kernels are not implemented.
+// KV cache: fp32, the CPU cache's layout (kv_layout.h).
+#pragma once
+
+#include <memory>
+
+#include "inference/cuda/flavour.h"
+#include "inference/model/model.h"
+#include "inference/scheduler/generation_loop.h"
+
+namespace boxed::inference::cuda::BOXED_CUDA_NS {
+
+std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);
+
+}  // namespace boxed::inference::cuda::BOXED_CUDA_NS

@@ -1,0 +1,20 @@
+// The CUDA step executors this binary may carry, by flavour (flavour.h), for
+// engine_factory.cc, which picks one at run time: cuda::dev when a device is visible, cuda::emu
+// in BOXED_CUDA=EMULATE builds. Tests of the emulated flavour use cuda::emu directly.
+//
+//   auto exec = boxed::inference::cuda::emu::make_executor(*model);
+#pragma once
+
+#include <memory>
+
+#include "inference/model/model.h"
+#include "inference/scheduler/generation_loop.h"
+
+namespace boxed::inference::cuda {
+namespace emu {
+std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);
+}
+namespace dev {
+std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);
+}
+}  // namespace boxed::inference::cuda
