@@ -4,7 +4,9 @@
 
 #include "harness/commands.h"
 #include "metrics/bootstrap.h"
+#include "reports/atomic_file.h"
 #include "reports/compare.h"
+#include "reports/report_html.h"
 
 namespace boxed::harness {
 
@@ -13,6 +15,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     std::string base, cand;
     reports::GateOptions gate;
     std::vector<std::string> mins;
+    std::string html;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -39,6 +42,9 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--resamples", args->gate.resamples, "Bootstrap replicates (default 2000)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->gate.seed, "Bootstrap seed (default 0)");
+  cmd->add_option("--html", args->html,
+                  "Also write the comparison as one self-contained HTML page to this file "
+                  "(per-problem differences, flips, both runs' curves)");
   cmd->callback([args, &exit_code] {
     for (const std::string& m : args->mins) args->gate.mins.push_back(reports::parse_min_requirement(m));
     const reports::RunReport base = reports::read_report_file(args->base);
@@ -74,6 +80,11 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     }
     const reports::GateResult gate = reports::evaluate_gate(diffs, cand, args->gate);
     fmt::print("{}", reports::render_comparison(diffs, gate, args->gate, warnings));
+    if (!args->html.empty()) {
+      reports::write_file_atomically(args->html,
+                                     reports::render_compare_html(base, cand, diffs, gate, warnings));
+      fmt::print("html: {}\n", args->html);
+    }
     exit_code = gate.pass ? 0 : 1;
   });
 }
