@@ -16,6 +16,8 @@ mode="${1:-}"
 packages=(build-essential cmake pkg-config git libfmt-dev nlohmann-json3-dev libre2-dev libtbb-dev
           libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libutf8proc-dev
           libcpp-httplib-dev)
+# The test stage also needs a headless browser: the report.html test loads reports in Chromium.
+test_packages=(chromium)
 
 install_packages() {
   local missing=()
@@ -38,6 +40,8 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# build [TARGET...]: configure, then build the targets named (default: everything). The demo needs
+# only `boxed`, and building only it skips the tests and benchmarks (most of a cold build).
 build() {
   # ccache, when installed, makes rebuilds and builds of other checkouts of the same sources cheap.
   local launcher=()
@@ -47,16 +51,19 @@ build() {
   fi
   cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DBOXED_CUDA="${BOXED_CUDA:-AUTO}" \
     "${launcher[@]}" >/dev/null
-  cmake --build "$build_dir" -j "$jobs"
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
 }
 
 case "$mode" in
   demo)
     install_packages
-    build
+    build boxed
     exec "$build_dir/bin/boxed" demo "$@"
     ;;
   test)
+    packages+=("${test_packages[@]}")
     install_packages
     build
     cd "$build_dir"
