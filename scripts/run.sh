@@ -48,6 +48,9 @@ build() {
   if command -v ccache >/dev/null 2>&1; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
     export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$root")}"
+    # Lets ccache cache sources compiled with a precompiled header (BOXED_PCH; ccache manual,
+    # "Precompiled headers").
+    export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
   fi
   cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DBOXED_CUDA="${BOXED_CUDA:-AUTO}" \
     "${launcher[@]}" >/dev/null
