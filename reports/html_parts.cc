@@ -245,8 +245,8 @@ svg .grid{stroke:#edf0f4}svg .zero{stroke:#8a93a6}
 .scroll{max-height:420px;overflow:auto;border:1px solid #e6e9ef;border-radius:6px;display:inline-block}
 .gridwrap{display:flex;gap:14px;align-items:flex-start}
 rect.cell{cursor:pointer}rect.cell:hover{stroke:#000;stroke-width:1}
-#panel{position:sticky;top:10px;width:420px;min-height:120px;max-height:70vh;overflow:auto;border:1px solid #dde1e8;border-radius:6px;padding:8px 10px;background:#fbfcfd;font-size:12px}
-#panel pre{white-space:pre-wrap;word-break:break-word;font-size:11px}
+.panel{position:sticky;top:10px;width:420px;min-height:120px;max-height:70vh;overflow:auto;border:1px solid #dde1e8;border-radius:6px;padding:8px 10px;background:#fbfcfd;font-size:12px}
+.panel pre{white-space:pre-wrap;word-break:break-word;font-size:11px}
 .key span{display:inline-block;width:11px;height:11px;margin:0 4px -1px 10px;border-radius:2px}
 table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #e6e9ef;padding:3px 8px;text-align:left}
 .bad{color:#b3261e}.good{color:#1e7b43}
@@ -256,7 +256,7 @@ table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #e6e
   var errors=0;
   window.addEventListener('error',function(){errors++;document.body.dataset.jsErrors=errors;});
   function show(task,i){
-    var data=window.boxedSamples[task]||[];var s=data[i];var p=document.getElementById('panel');
+    var data=window.boxedSamples[task]||[];var s=data[i];var p=document.getElementById('panel-'+task);
     if(!s||!p)return;
     p.innerHTML='';
     var h=document.createElement('div');
@@ -278,6 +278,17 @@ table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #e6e
         var r=e.target.closest('rect.cell');if(r)show(g.dataset.task,+r.dataset.i);
       });
     });
+    // "#selftest" (the browser test): click each grid's last cell and count the panels that show it.
+    if(location.hash==='#selftest'){
+      var shown=0;
+      document.querySelectorAll('svg.grid').forEach(function(g){
+        var cells=g.querySelectorAll('rect.cell');if(!cells.length)return;
+        cells[cells.length-1].dispatchEvent(new MouseEvent('click',{bubbles:true}));
+        var p=document.getElementById('panel-'+g.dataset.task);
+        if(p&&p.textContent.indexOf('sample '+(+g.dataset.samples-1))>=0)shown++;
+      });
+      document.body.dataset.panelsShown=shown;
+    }
     document.body.dataset.cells=document.querySelectorAll('rect.cell').length;
     document.body.dataset.charts=document.querySelectorAll('svg.chart').length;
     document.body.dataset.jsErrors=errors;

@@ -183,7 +183,7 @@ std::string grid(const TaskReport& t, const std::vector<const SampleRow*>& sampl
       "truncated<span style=\"background:{}\"></span>error</div>",
       html::kCorrect, html::kWrong, html::kNoAnswer, html::kTruncated, html::kError);
   return key + "<div class=\"gridwrap\"><div class=\"scroll\">" + svg + "</div>" +
-         "<div id=\"panel\" class=\"panel\">Click a cell.</div></div>" +
+         "<div class=\"panel\" id=\"panel-" + html::escape(t.task) + "\">Click a cell.</div></div>" +
          fmt::format("<script type=\"application/json\" class=\"samples\" data-task=\"{}\">{}</script>",
                      html::escape(t.task),
                      html::script_safe(data.dump(-1, ' ', false, json::error_handler_t::replace)));

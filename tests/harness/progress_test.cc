@@ -233,7 +233,7 @@ TEST(ProgressLive, TheCpuEngineReportsEveryTokenItGenerates) {
 // The openai engine against a server that streams one word every 20 ms (about 0.5 s per
 // response): lines move before any response finishes, streaming or not the run logs each id once.
 void run_against_slow_server(bool stream) {
-  testing::ScriptedOpenAiServer server({.token_delay_ms = 20, .drop_fraction = 0.3});
+  testing::ScriptedOpenAiServer server({.drop_fraction = 0.3, .token_delay_ms = 20});
   auto engine = inference::make_engine({.backend = "openai",
                                         .model = "scripted",
                                         .endpoints = {server.url()},
@@ -253,7 +253,9 @@ void run_against_slow_server(bool stream) {
   }
   const std::string text = read_all(f);
   std::fclose(f);
-  if (stream) EXPECT_GE(moving_lines_before_any_finish(text, 6), 2) << text;
+  if (stream) {
+    EXPECT_GE(moving_lines_before_any_finish(text, 6), 2) << text;
+  }
   EXPECT_NE(text.find("in flight"), std::string::npos) << text;
   // Each id logged exactly once, though cut streams were served twice.
   CompletionLog reopened = CompletionLog::open(dir, {}, {});

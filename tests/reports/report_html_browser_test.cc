@@ -79,13 +79,14 @@ class ReportHtmlBrowserTest : public ::testing::Test {
   }
 
   // Loads the page headless; returns the DOM after the page's script ran. Also saves a screenshot.
-  std::string load(const fs::path& page, const std::string& screenshot_name) {
+  std::string load(const fs::path& page, const std::string& screenshot_name,
+                   const std::string& hash = "") {
     const std::string flags = "--headless --no-sandbox --disable-gpu --no-first-run "
                               "--user-data-dir=" + (dir_ / "profile").string() +
                               " --virtual-time-budget=10000";
     const std::string url = "file://" + fs::absolute(page).string();
     const std::string dom =
-        run(chromium_ + " " + flags + " --enable-logging=stderr --v=0 --dump-dom '" + url + "' 2>" +
+        run(chromium_ + " " + flags + " --enable-logging=stderr --v=0 --dump-dom '" + url + hash + "' 2>" +
             (dir_ / "console.txt").string());
     console_ = read_file(dir_ / "console.txt");
     run(chromium_ + " " + flags + " --hide-scrollbars --window-size=1280,1800 --screenshot=" +
@@ -129,11 +130,13 @@ TEST_F(ReportHtmlBrowserTest, DemoReportAndComparisonLoadWithEveryChartAndTheWho
 
   const int cells = expected_cells(dir_ / "a" / "run" / "report.json");
   ASSERT_EQ(cells, 15 * 4);  // the demo: 5 + 6 + 4 problems, 4 samples each
-  const std::string dom = load(page, "report_html_demo.png");
+  const std::string dom = load(page, "report_html_demo.png", "#selftest");
   EXPECT_EQ(body_attribute(dom, "data-ready"), "1") << "the page's script did not finish\n" << console_;
   EXPECT_EQ(body_attribute(dom, "data-js-errors"), "0") << console_;
   EXPECT_EQ(body_attribute(dom, "data-cells"), std::to_string(cells));
   EXPECT_EQ(body_attribute(dom, "data-charts"), std::to_string(3 * 3));  // 3 tasks × 3 charts
+  // Clicking a cell shows that sample in its task's panel, for each of the three grids.
+  EXPECT_EQ(body_attribute(dom, "data-panels-shown"), "3");
   for (const std::string task : {"demo_aime", "demo_math", "demo_gpqa"}) {
     for (const std::string chart : {"atk-", "lengths-", "clusters-"}) {
       EXPECT_NE(dom.find("id=\"" + chart + task + "\""), std::string::npos) << chart << task;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -240,9 +241,18 @@ void ScriptedOpenAiServer::handle(const std::string& path, const std::string& id
       }
       return json{{"id", "scripted-" + id}, {"choices", json::array({c})}}.dump();
     };
-    for (size_t i = 0; i < text_words.size(); ++i) {
-      events.push_back(chunk((i ? " " : "") + text_words[i], nullptr));
+    // One event per word with the whitespace after it, so the pieces join to the exact text.
+    std::string piece;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const bool space = std::isspace(static_cast<unsigned char>(text[i])) != 0;
+      if (!space && i > 0 && std::isspace(static_cast<unsigned char>(text[i - 1])) &&
+          !piece.empty() && piece.find_first_not_of(" \t\r\n") != std::string::npos) {
+        events.push_back(chunk(piece, nullptr));
+        piece.clear();
+      }
+      piece += text[i];
     }
+    if (!piece.empty()) events.push_back(chunk(piece, nullptr));
     events.push_back(chunk("", finish));
     if (request.contains("stream_options") &&
         request["stream_options"].value("include_usage", false)) {
