@@ -24,14 +24,16 @@ std::string escape(std::string_view text) {
 }
 
 std::string script_safe(std::string json) {
+  // Every '<' (only ever inside a JSON string) becomes \u003c, so neither "</script" nor
+  // "<!--" can change how the HTML parser reads the script element (HTML, "Restrictions for
+  // contents of script elements").
   std::string out;
   out.reserve(json.size());
-  for (size_t i = 0; i < json.size(); ++i) {
-    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') {
-      out += "<\\/";
-      ++i;
+  for (const char c : json) {
+    if (c == '<') {
+      out += "\\u003c";
     } else {
-      out += json[i];
+      out += c;
     }
   }
   return out;

@@ -16,7 +16,8 @@ namespace boxed::reports::html {
 
 // Text and attribute values: & < > " ' escaped.
 std::string escape(std::string_view text);
-// JSON for a <script type="application/json"> block: "</" cannot end the script early.
+// JSON for a <script type="application/json"> block: every '<' written \u003c, so response text
+// cannot end the script early.
 std::string script_safe(std::string json);
 // 0.2891 -> "28.9"
 std::string pct(double fraction);

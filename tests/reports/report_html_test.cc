@@ -61,13 +61,13 @@ TEST(ReportHtml, ResponseTextCannotEscapeItsScriptOrMarkup) {
   const std::string page = render_run_html(two_by_three());
   // Only the page's own scripts close: the one inline script and the samples block.
   EXPECT_EQ(count(page, "</script>"), 2u);
-  // Markup in an answer appears only escaped (&lt;b&gt;) or inside the JSON block, where "</"
-  // is written "<\/" and nothing is parsed as markup.
-  EXPECT_EQ(page.find("</script><b>x"), std::string::npos);
+  // Markup in an answer appears only escaped: &lt;b&gt; in markup, \u003c in the JSON block.
+  EXPECT_EQ(page.find("<b>x"), std::string::npos);
   EXPECT_EQ(page.find("<script>alert"), std::string::npos);
+  EXPECT_NE(page.find("\\u003c/script>\\u003cscript>alert"), std::string::npos);
   EXPECT_NE(page.find("&lt;/script&gt;&lt;b&gt;x"), std::string::npos);
   EXPECT_EQ(html::escape("<a href='x'>&\""), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
-  EXPECT_EQ(html::script_safe("\"</script>\""), "\"<\\/script>\"");
+  EXPECT_EQ(html::script_safe("\"</script>\""), "\"\\u003c/script>\"");
 }
 
 TEST(ReportHtml, SamplesJsonlReadsBackAsWritten) {
