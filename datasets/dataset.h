@@ -8,10 +8,12 @@
 //
 //   FieldMap fields = parse_field_mappings({"problem=question", "answer=final"});
 //   LoadedDataset e = load_dataset(*find_task("aime24"), "mine.jsonl", fields);
+//   LoadedDataset b = load_task_dataset(*find_task("aime24"), "");   // the built-in copy
 #pragma once
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "datasets/problem.h"
@@ -40,5 +42,16 @@ struct LoadedDataset {
 // missing or malformed field, a duplicate id, or an empty dataset.
 LoadedDataset load_dataset(const TaskSpec& spec, const std::string& path,
                            const FieldMap& fields = {});
+
+// The same parse over bytes already in memory; `label` stands for the path in messages and in
+// LoadedDataset::path.
+LoadedDataset load_dataset_bytes(const TaskSpec& spec, std::string_view bytes,
+                                 const std::string& label, const FieldMap& fields = {});
+
+// What `--dataset` means: a path reads that file; an empty path, or "built-in:<task>", reads the
+// task's built-in copy (datasets/builtin.h; LoadedDataset::path "built-in:<task>"), and throws std::invalid_argument with
+// missing_dataset_help() when the task has none.
+LoadedDataset load_task_dataset(const TaskSpec& spec, const std::string& path,
+                                const FieldMap& fields = {});
 
 }  // namespace boxed::datasets

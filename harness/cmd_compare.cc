@@ -4,7 +4,10 @@
 
 #include "harness/commands.h"
 #include "harness/compare_task.h"
+#include "metrics/bootstrap.h"
+#include "reports/atomic_file.h"
 #include "reports/compare.h"
+#include "reports/report_html.h"
 
 namespace boxed::harness {
 
@@ -14,6 +17,7 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     reports::GateOptions gate;
     std::vector<std::string> mins;
     std::string test = "significant-drop";
+    std::string html;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -50,6 +54,9 @@ void add_compare_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--resamples", args->gate.resamples, "Bootstrap replicates (default 2000)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->gate.seed, "Bootstrap seed (default 0)");
+  cmd->add_option("--html", args->html,
+                  "Also write the comparison as one self-contained HTML page to this file "
+                  "(per-problem differences, flips, both runs' curves)");
   cmd->callback([args, &exit_code] {
     args->gate.test = args->test == "non-inferiority" ? reports::GateTest::kNonInferiority
                                                       : reports::GateTest::kSignificantDrop;
@@ -62,6 +69,11 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     for (const reports::PairedTask& pair : pairs) diffs.push_back(compare_task(pair, args->gate));
     const reports::GateResult gate = reports::evaluate_gate(diffs, cand, args->gate);
     fmt::print("{}", reports::render_comparison(diffs, gate, args->gate, warnings));
+    if (!args->html.empty()) {
+      reports::write_file_atomically(args->html,
+                                     reports::render_compare_html(base, cand, diffs, gate, warnings));
+      fmt::print("html: {}\n", args->html);
+    }
     exit_code = gate.pass ? 0 : 1;
   });
 }

@@ -26,7 +26,7 @@ void add_prompts_command(CLI::App& app, int& /*exit_code*/) {
       "\"prompt\": the exact text the model sees (its chat template, generation prompt included).\n"
       "Use it to inspect prompts and to build test inputs.");
   cmd->add_option("--task", args->task, "Task name: aime24, aime25, math500, gpqa_diamond, amc23")->required();
-  cmd->add_option("--dataset", args->dataset, "The task's dataset file")->required();
+  cmd->add_option("--dataset", args->dataset, "The task's dataset file; default: its built-in copy");
   cmd->add_option("--seed", args->seed, "Run seed (decides GPQA choice order)");
   cmd->add_option("--limit", args->limit, "Only the first N problems (0 = all)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--field", args->fields, "Dataset field mapping CANONICAL=NAME_IN_FILE (repeatable)")
@@ -42,7 +42,7 @@ void add_prompts_command(CLI::App& app, int& /*exit_code*/) {
   cmd->callback([args] {
     const datasets::TaskSpec& spec = resolve_task(args->task);
     const datasets::LoadedDataset data =
-        datasets::load_dataset(spec, args->dataset, datasets::parse_field_mappings(args->fields));
+        datasets::load_task_dataset(spec, args->dataset, datasets::parse_field_mappings(args->fields));
     const std::vector<TaskPrompt> prompts = build_task_prompts(spec, data, args->seed);
     const size_t count = args->limit > 0 ? std::min(prompts.size(), static_cast<size_t>(args->limit)) : prompts.size();
     for (size_t i = 0; i < count; ++i) {

@@ -29,9 +29,9 @@ void add_run_command(CLI::App& app, int& /*exit_code*/) {
       ->required()
       ->delimiter(',');
   cmd->add_option("--dataset", a->datasets,
-                  "The dataset file of each task, in --task order "
-                  "(repeat the option for several tasks)")
-      ->required();
+                  "Dataset files: one per task in --task order, or TASK=FILE (repeat the "
+                  "option); default: the built-in copy (aime24, aime25, amc23, math500; see "
+                  "`boxed tasks`)");
   cmd->add_option("--out", a->out,
                   "Run directory: completions.jsonl and the reports (created; "
                   "an existing one is resumed)")
@@ -81,6 +81,9 @@ void add_run_command(CLI::App& app, int& /*exit_code*/) {
                 "openai: send the fully templated prompt (chat "
                 "template of --model or --chat-template, with the forced <think>) to "
                 "/v1/completions instead of messages to /v1/chat/completions");
+  cmd->add_flag("--no-stream", a->no_stream,
+                "openai: ask for whole answers instead of server-sent events (progress then "
+                "counts a response's tokens only when it finishes)");
   cmd->add_option("--chat-template", a->chat_template,
                   "Chat template override: deepseek-r1, "
                   "chatml, qwen2.5, smollm, llama3, raw, or a file");

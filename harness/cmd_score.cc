@@ -29,7 +29,8 @@ void add_score_command(CLI::App& app, int& /*exit_code*/) {
       "Responses: JSONL lines {\"problem_id\": .., \"sample\": i, \"text\": ..} with optional\n"
       "\"finish_reason\" (stop|length|error) and \"tokens\".");
   cmd->add_option("--task", args->task, "Task name: aime24, aime25, math500, gpqa_diamond, amc23")->required();
-  cmd->add_option("--dataset", args->dataset, "The task's dataset file (JSONL; GPQA also CSV)")->required();
+  cmd->add_option("--dataset", args->dataset,
+                  "The task's dataset file (JSONL; GPQA also CSV); default: its built-in copy");
   cmd->add_option("--completions", args->completions, "Responses to grade (JSONL, see above)")->required();
   cmd->add_option("--out", args->out, "Directory for report.json, samples.jsonl, report.md (created)")->required();
   cmd->add_option("--samples", args->samples,

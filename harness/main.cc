@@ -68,6 +68,8 @@ const std::map<std::string, std::string>& one_line_summaries() {
       {"demo", "Run the demo evaluation (tiny built-in model, CPU, built-in problems)"},
       {"version", "Print the version and the inference backends built in"},
       {"run", "Generate responses for tasks with a backend, resumably, then score and report"},
+      {"tasks", "List the tasks: version, problems, source, whether the dataset is built in"},
+      {"report", "Write report.html for a scored run directory (--html)"},
       {"merge", "Combine the shard directories of one sharded run into one report"},
       {"score", "Grade saved responses against a task's dataset and write the reports"},
       {"prompts", "Print the exact prompts (and gold answers) a run would send"},
@@ -107,6 +109,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   boxed::harness::add_demo_command(app, exit_code);
   boxed::harness::add_version_command(app, exit_code);
+  boxed::harness::add_tasks_command(app, exit_code);
   boxed::harness::add_tokenize_command(app, exit_code);
   boxed::harness::add_detokenize_command(app, exit_code);
   boxed::harness::add_run_command(app, exit_code);
@@ -115,6 +118,7 @@ int main(int argc, char** argv) {
   boxed::harness::add_prompts_command(app, exit_code);
   boxed::harness::add_table_command(app, exit_code);
   boxed::harness::add_compare_command(app, exit_code);
+  boxed::harness::add_report_command(app, exit_code);
   boxed::harness::add_make_tiny_model_command(app, exit_code);
   boxed::harness::add_logits_command(app, exit_code);
   boxed::harness::add_inspect_command(app, exit_code);

@@ -25,6 +25,7 @@ void run_evaluation(const RunArgs& a) {
                                           .raw_prompt = a.raw_prompt,
                                           .request_timeout_s = a.request_timeout_s,
                                           .max_retries = a.max_retries,
+                                          .stream = !a.no_stream,
                                           .replay_from = a.from};
   if (!a.api_key_env.empty()) {
     const char* key = std::getenv(a.api_key_env.c_str());
@@ -69,7 +70,9 @@ void run_evaluation(const RunArgs& a) {
                                  {"shard", {{"index", shard.index}, {"count", shard.count}}},
                                  {"fields", load.fields}};
   nlohmann::json datasets = nlohmann::json::object();
-  for (const TaskInput& t : tasks.inputs) datasets[t.task] = t.dataset_path;
+  for (size_t i = 0; i < tasks.inputs.size(); ++i) {
+    datasets[tasks.inputs[i].task] = tasks.datasets[i].path;  // "built-in:<task>" when built in
+  }
   const nlohmann::json log_info = {
       {"backend", info.backend}, {"engine_details", info.details}, {"datasets", datasets}};
   CompletionLog log = CompletionLog::open(a.out, config, log_info);
@@ -82,7 +85,8 @@ void run_evaluation(const RunArgs& a) {
   for (const PlannedRequest& p : plan) already += log.is_done(p.request.id);
   Progress progress(static_cast<int64_t>(plan.size()), already,
                     {.mode = a.quiet ? ProgressMode::kQuiet : ProgressMode::kAuto,
-                     .interval_s = a.progress_interval_s});
+                     .interval_s = a.progress_interval_s,
+                     .max_tokens = a.max_tokens});
   const RunStats stats = run_requests(*engine, plan, log, &progress);
   progress.finish();
   if (!a.quiet) {

@@ -24,6 +24,7 @@ struct RunArgs {
   uint64_t seed = 0;
   double request_timeout_s = 3600, progress_interval_s = 30;
   bool raw_prompt = false, quiet = false, no_text = false, allow_partial = false;
+  bool no_stream = false;
   std::vector<std::string> argv;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <stdexcept>
@@ -13,19 +14,33 @@ namespace boxed::harness {
 
 std::vector<TaskInput> pair_tasks(const std::vector<std::string>& tasks,
                                   const std::vector<std::string>& datasets) {
-  if (tasks.size() != datasets.size()) {
-    throw std::invalid_argument(fmt::format(
-        "{} task(s) but {} --dataset file(s): give one --dataset per task, in --task order",
-        tasks.size(), datasets.size()));
-  }
   std::vector<TaskInput> out;
   std::set<std::string> seen;
-  for (size_t i = 0; i < tasks.size(); ++i) {
-    if (!seen.insert(tasks[i]).second) {
-      throw std::invalid_argument(fmt::format("task '{}' is named twice", tasks[i]));
+  for (const std::string& task : tasks) {
+    if (!seen.insert(task).second) {
+      throw std::invalid_argument(fmt::format("task '{}' is named twice", task));
     }
-    out.push_back({tasks[i], datasets[i]});
+    out.push_back({task, ""});
   }
+  // TASK=FILE when the part before '=' is one of the tasks; anything else is a plain file.
+  std::vector<std::string> plain;
+  for (const std::string& d : datasets) {
+    const size_t eq = d.find('=');
+    const std::string task = eq == std::string::npos ? "" : d.substr(0, eq);
+    auto it = std::find_if(out.begin(), out.end(), [&](const TaskInput& t) { return t.task == task; });
+    if (it == out.end()) {
+      plain.push_back(d);
+    } else {
+      it->dataset_path = d.substr(eq + 1);
+    }
+  }
+  if (!plain.empty() && plain.size() != tasks.size()) {
+    throw std::invalid_argument(fmt::format(
+        "{} task(s) but {} --dataset file(s): give one --dataset per task, in --task order, or "
+        "TASK=FILE for some tasks, or none to use the built-in datasets",
+        tasks.size(), plain.size()));
+  }
+  for (size_t i = 0; i < plain.size(); ++i) out[i].dataset_path = plain[i];
   return out;
 }
 
@@ -36,7 +51,8 @@ RunTasks load_run_tasks(const std::vector<TaskInput>& inputs, const LoadOptions&
   RunTasks run{.inputs = inputs, .config = nlohmann::json::array()};
   for (const TaskInput& input : inputs) {
     const datasets::TaskSpec& spec = resolve_task(input.task);
-    datasets::LoadedDataset data = datasets::load_dataset(spec, input.dataset_path, options.fields);
+    datasets::LoadedDataset data =
+        datasets::load_task_dataset(spec, input.dataset_path, options.fields);
     if (options.limit > 0 && data.problems.size() > static_cast<size_t>(options.limit)) {
       data.problems.resize(static_cast<size_t>(options.limit));
     }

@@ -26,8 +26,11 @@ struct TaskInput {
   std::string dataset_path;
 };
 
-// Pairs `--task a,b` with `--dataset` files given once per task, in the same order. Throws
-// std::invalid_argument when the counts differ.
+// Pairs `--task a,b` with `--dataset` values. None: every task reads its built-in copy. Either
+// one file per task, in --task order, or TASK=FILE for the tasks that should not use their
+// built-in copy. An empty dataset_path means the built-in copy (datasets::load_task_dataset).
+// Throws std::invalid_argument when plain files and tasks differ in number, or TASK=FILE names
+// a task not in the list.
 std::vector<TaskInput> pair_tasks(const std::vector<std::string>& tasks,
                                   const std::vector<std::string>& datasets);
 

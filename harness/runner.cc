@@ -78,6 +78,14 @@ RunStats run_requests(inference::Engine& engine, std::span<const PlannedRequest>
   }
   std::mutex mutex;
   std::set<std::string> answered;
+  // Tokens as they are generated move the progress line; detached again however generate ends.
+  struct Detach {
+    inference::Engine& engine;
+    ~Detach() { engine.set_on_tokens({}); }
+  } detach{engine};
+  if (progress) {
+    engine.set_on_tokens([progress](std::string_view id, int64_t n) { progress->tokens(id, n); });
+  }
   engine.generate(pending, [&](inference::Completion completion) {
     const PlannedRequest* p = nullptr;
     {
@@ -105,7 +113,7 @@ RunStats run_requests(inference::Engine& engine, std::span<const PlannedRequest>
                          .sample = p->sample,
                          .seed = p->request.seed,
                          .completion = std::move(completion)});
-    if (progress) progress->add(tokens, error);
+    if (progress) progress->add(p->request.id, tokens, error);
   });
   if (answered.size() != pending.size()) {
     throw std::runtime_error(fmt::format("engine answered {} of {} requests", answered.size(),

@@ -141,7 +141,7 @@ nlohmann::json score_and_write(std::span<const TaskCompletions> tasks, const Run
   std::vector<datasets::LoadedDataset> data;
   for (const TaskCompletions& t : tasks) {
     specs.push_back(&resolve_task(t.task));
-    data.push_back(datasets::load_dataset(*specs.back(), t.dataset_path, options.fields));
+    data.push_back(datasets::load_task_dataset(*specs.back(), t.dataset_path, options.fields));
   }
   for (size_t i = 0; i < tasks.size(); ++i) {
     report.tasks.push_back(score_task(*specs[i], data[i], tasks[i].completions, identity, options, &report.samples));

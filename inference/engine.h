@@ -8,6 +8,7 @@
 //
 //   std::unique_ptr<Engine> engine = make_engine({.backend = "cpu", .model = "tiny/"});
 //   std::vector<Request> requests = ...;
+//   engine->set_on_tokens([&](std::string_view id, int64_t n) { progress.tokens(id, n); });
 //   engine->generate(requests, [&](Completion c) { log.append(c); });  // once per request
 //
 // generate() calls on_done exactly once per request, from any thread, in any order, as soon as
@@ -79,6 +80,15 @@ struct EngineInfo {
 
 using OnDone = std::function<void(Completion completion)>;
 
+// Optional live progress, so a progress line can move while responses take minutes: a backend
+// calls it with a request id and the tokens generated for that request since its previous call —
+// 0 when the request starts (is sent, or joins the batch), then as tokens come (each decode step,
+// each streamed chunk), and minus what it had reported when a retry throws a partial response
+// away. A hint only: Completion::completion_tokens stays authoritative, and a backend that cannot
+// see tokens as they go (a server that does not stream) reports just the start. Called from any
+// thread, concurrently; it must be cheap and must not throw.
+using OnTokens = std::function<void(std::string_view request_id, int64_t new_tokens)>;
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -86,6 +96,18 @@ class Engine {
   // Blocks until every request has finished. Calls on_done exactly once per request, from any
   // thread, in any order. Throws only when the whole engine fails.
   virtual void generate(std::span<const Request> requests, const OnDone& on_done) = 0;
+
+  // Set before generate(); an empty function (the default) turns progress reports off.
+  void set_on_tokens(OnTokens on_tokens) { on_tokens_ = std::move(on_tokens); }
+  const OnTokens& on_tokens() const { return on_tokens_; }
+
+ protected:
+  void report_tokens(std::string_view request_id, int64_t new_tokens) const {
+    if (on_tokens_) on_tokens_(request_id, new_tokens);
+  }
+
+ private:
+  OnTokens on_tokens_;
 };
 
 // The per-request seed: a stable 64-bit hash of the run seed and the request id (SplitMix64

@@ -84,6 +84,7 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
                             .concurrency = options.concurrency,
                             .raw_prompt = options.raw_prompt,
                             .request_timeout_s = options.request_timeout_s,
+                            .stream = options.stream,
                             .retry = {.max_retries = options.max_retries}});
   }
   if (backend == "replay") {

@@ -25,6 +25,7 @@ struct EngineOptions {
   bool raw_prompt = false;      // send the templated prompt to /v1/completions
   double request_timeout_s = 3600;
   int max_retries = 8;
+  bool stream = true;  // stream answers (tokens counted as they arrive); false: one JSON answer
   // replay backend
   std::string replay_from;  // a run directory or a completions JSONL file
 };

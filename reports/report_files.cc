@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "reports/atomic_file.h"
+#include "reports/report_html.h"
 #include "reports/report_markdown.h"
 
 namespace boxed::reports {
@@ -25,6 +26,14 @@ void write_run_report(const RunReport& report, const std::filesystem::path& out_
   const auto replace = nlohmann::json::error_handler_t::replace;
   write_file_atomically(out_dir / kSamplesJsonl, samples);
   write_file_atomically(out_dir / kReportMd, render_markdown(report));
+  // The HTML page shows texts only where samples.jsonl keeps them.
+  if (include_text) {
+    write_file_atomically(out_dir / kReportHtml, render_run_html(report));
+  } else {
+    RunReport without_text = report;
+    for (SampleRow& s : without_text.samples) s.text.reset();
+    write_file_atomically(out_dir / kReportHtml, render_run_html(without_text));
+  }
   write_file_atomically(out_dir / kReportJson, to_json(report).dump(2, ' ', false, replace) + "\n");
 }
 

@@ -1,5 +1,6 @@
-// Writes a RunReport as the three files of a run directory, each atomically (temporary name, then
-// rename): report.json, samples.jsonl (one line per response) and report.md.
+// Writes a RunReport as the files of a run directory, each atomically (temporary name, then
+// rename): report.json, samples.jsonl (one line per response), report.md and report.html
+// (reports/report_html.h).
 //
 //   write_run_report(report, "out/", /*include_text=*/true);
 #pragma once

@@ -17,6 +17,8 @@ mode="${1:-}"
 packages=(build-essential cmake pkg-config git libfmt-dev nlohmann-json3-dev libre2-dev libtbb-dev
           libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libutf8proc-dev
           libcpp-httplib-dev)
+# The test stage also needs a headless browser: the report.html test loads reports in Chromium.
+test_packages=(chromium)
 
 install_packages() {
   local missing=()
@@ -39,25 +41,33 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# build [TARGET...]: configure, then build the targets named (default: everything). The demo needs
+# only `boxed`, and building only it skips the tests and benchmarks (most of a cold build).
 build() {
   # ccache, when installed, makes rebuilds and builds of other checkouts of the same sources cheap.
   local launcher=()
   if command -v ccache >/dev/null 2>&1; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
     export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$root")}"
+    # Lets ccache cache sources compiled with a precompiled header (BOXED_PCH; ccache manual,
+    # "Precompiled headers").
+    export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
   fi
   cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DBOXED_CUDA="${BOXED_CUDA:-AUTO}" \
     "${launcher[@]}" >/dev/null
-  cmake --build "$build_dir" -j "$jobs"
+  local targets=()
+  for t in "$@"; do targets+=(--target "$t"); done
+  cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
 }
 
 case "$mode" in
   demo)
     install_packages
-    build
+    build boxed
     exec "$build_dir/bin/boxed" demo "$@"
     ;;
   test)
+    packages+=("${test_packages[@]}")
     install_packages
     build
     cd "$build_dir"

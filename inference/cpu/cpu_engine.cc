@@ -157,6 +157,7 @@ void CpuEngine::generate(std::span<const Request> requests, const OnDone& on_don
                        .max_batch_sequences = options_.max_batch_sequences,
                        .max_batch_tokens = options_.max_batch_tokens},
          .eos_ids = s.eos_ids,
+         .on_tokens = on_tokens(),
          .context_tokens = c.max_position_embeddings,
          .max_cache_blocks = static_cast<int32_t>(
              std::max<int64_t>(1, options_.max_kv_cache_bytes / block_bytes))});

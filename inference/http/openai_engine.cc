@@ -11,10 +11,12 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "inference/http/openai_protocol.h"
+#include "inference/http/openai_stream.h"
 
 namespace boxed::inference::http {
 
@@ -51,11 +53,14 @@ int64_t retry_after_seconds(const httplib::Response& response) {
 class Dispatch {
  public:
   Dispatch(const OpenAiOptions& options, const std::vector<Endpoint>& endpoints,
-           std::span<const Request> requests, const OnDone& on_done)
+           std::span<const Request> requests, const OnDone& on_done, const OnTokens& on_tokens,
+           std::atomic<bool>& stream)
       : options_(options),
         endpoints_(endpoints),
         requests_(requests),
         on_done_(on_done),
+        on_tokens_(on_tokens),
+        stream_(stream),
         in_flight_(endpoints.size()),
         failing_(endpoints.size()) {}
 
@@ -105,29 +110,112 @@ class Dispatch {
     return best;
   }
 
+  void report(const std::string& id, int64_t n) {
+    if (on_tokens_) on_tokens_(id, n);
+  }
+
+  // One attempt. Streaming: the events are parsed as they arrive and each piece of text is
+  // reported; the answer is complete only with its finish reason, so a stream cut half-way
+  // comes back as a failed attempt (retried like a dropped connection) and `*streamed` says how
+  // many pieces it had reported. A server that ignores "stream" and answers JSON is read as JSON.
+  struct Attempt {
+    httplib::Result result;
+    std::optional<Completion> completion;  // set for a complete 200 answer
+    std::string cut;                       // a 200 stream that ended early: why
+  };
+  Attempt attempt_once(httplib::Client& client, const std::string& path, const Request& request,
+                       const httplib::Headers& headers, bool stream, int64_t* streamed) {
+    const std::string payload = make_request_body(request, {.model = options_.model,
+                                                            .raw_prompt = options_.raw_prompt,
+                                                            .stream = stream})
+                                    .dump();
+    if (!stream) {
+      Attempt a{.result = client.Post(path, headers, payload, "application/json")};
+      if (a.result && a.result->status == 200) {
+        a.completion = parse_response_body(request.id, a.result->body, options_.raw_prompt);
+      }
+      return a;
+    }
+    httplib::Request req;
+    req.method = "POST";
+    req.path = path;
+    req.headers = headers;
+    req.headers.emplace("Accept", "text/event-stream");
+    req.body = payload;
+    req.headers.emplace("Content-Type", "application/json");
+    bool sse = false;
+    int status = 0;
+    std::string raw;  // a non-stream answer (an error, or JSON from a server that does not stream)
+    SseParser parser;
+    StreamAccumulator answer(request.id, options_.raw_prompt);
+    req.response_handler = [&](const httplib::Response& response) {
+      status = response.status;
+      sse = status == 200 &&
+            response.get_header_value("Content-Type").find("text/event-stream") != std::string::npos;
+      return true;
+    };
+    req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+      if (!sse) {
+        raw.append(data, n);
+        return true;
+      }
+      int64_t pieces = 0;
+      parser.feed({data, n}, [&](std::string_view event) { pieces += answer.add_event(event); });
+      if (pieces > 0) {
+        *streamed += pieces;
+        report(request.id, pieces);
+      }
+      return true;
+    };
+    Attempt a{.result = client.send(req)};
+    if (a.result) a.result->body = std::move(raw);
+    if (!a.result || a.result->status != 200) return a;
+    if (!sse) {
+      a.completion = parse_response_body(request.id, a.result->body, options_.raw_prompt);
+    } else if (!answer.finished()) {
+      a.cut = answer.completion().error;
+    } else {
+      a.completion = answer.completion();
+    }
+    return a;
+  }
+
   Completion run_one(size_t index, std::vector<std::unique_ptr<httplib::Client>>& clients) {
     const Request& request = requests_[index];
-    const nlohmann::json body =
-        make_request_body(request, {.model = options_.model, .raw_prompt = options_.raw_prompt});
-    const std::string payload = body.dump();
+    make_request_body(request, {.model = options_.model, .raw_prompt = options_.raw_prompt});
     const httplib::Headers headers = {{"X-Request-Id", request.id}};
     std::string last_error;
     size_t e = 0;
+    report(request.id, 0);  // started
     for (int attempt = 0;; ++attempt) {
       e = pick_endpoint(index, attempt, e);
       const Endpoint& endpoint = endpoints_[e];
       if (!clients[e]) clients[e] = make_client(endpoint, options_);
       const std::string path = endpoint.base_path + std::string(api_path(options_.raw_prompt));
       ++in_flight_[e];
-      httplib::Result result = clients[e]->Post(path, headers, payload, "application/json");
+      int64_t streamed = 0;
+      const bool stream = stream_.load();
+      Attempt a = attempt_once(*clients[e], path, request, headers, stream, &streamed);
+      if (stream && a.result && (a.result->status == 400 || a.result->status == 422) &&
+          a.result->body.find("stream") != std::string::npos) {
+        // A server that rejects "stream"/"stream_options": every later request goes without
+        // streaming, and this one is sent again at once (not counted as a retry).
+        stream_ = false;
+        a = attempt_once(*clients[e], path, request, headers, false, &streamed);
+      }
       --in_flight_[e];
-      failing_[e] = !result || is_retryable_status(result->status);
+      httplib::Result& result = a.result;
+      failing_[e] = !result || is_retryable_status(result->status) || !a.cut.empty();
+      if (streamed > 0 && !a.completion) report(request.id, -streamed);  // thrown away
       int64_t retry_after_s = 0;
       if (!result) {
         last_error = fmt::format("{}{}: {}", endpoint.origin, path, httplib::to_string(result.error()));
         clients[e].reset();  // the connection is in an unknown state; reconnect next time
-      } else if (result->status == 200) {
-        return parse_response_body(request.id, result->body, options_.raw_prompt);
+      } else if (a.completion) {
+        return std::move(*a.completion);
+      } else if (!a.cut.empty()) {
+        last_error = fmt::format("{}{}: {}", endpoint.origin, path, a.cut);
+        clients[e].reset();
       } else {
         last_error = fmt::format("{}{}: HTTP {}: {}", endpoint.origin, path, result->status,
                                  std::string_view(result->body).substr(0, 300));
@@ -155,6 +243,8 @@ class Dispatch {
   const std::vector<Endpoint>& endpoints_;
   std::span<const Request> requests_;
   const OnDone& on_done_;
+  const OnTokens& on_tokens_;
+  std::atomic<bool>& stream_;
   std::atomic<size_t> next_{0};
   std::vector<std::atomic<int>> in_flight_;
   std::vector<std::atomic<bool>> failing_;  // the endpoint's latest attempt failed
@@ -185,6 +275,7 @@ std::string ask_model_name(const Endpoint& endpoint, const OpenAiOptions& option
 }  // namespace
 
 OpenAiEngine::OpenAiEngine(OpenAiOptions options) : options_(std::move(options)) {
+  stream_ = options_.stream;
   if (options_.endpoints.empty()) {
     throw std::invalid_argument("the openai backend needs at least one --endpoint URL");
   }
@@ -207,7 +298,7 @@ EngineInfo OpenAiEngine::info() const {
 }
 
 void OpenAiEngine::generate(std::span<const Request> requests, const OnDone& on_done) {
-  Dispatch dispatch(options_, endpoints_, requests, on_done);
+  Dispatch dispatch(options_, endpoints_, requests, on_done, on_tokens(), stream_);
   const size_t n_workers = std::min(requests.size(), static_cast<size_t>(options_.concurrency));
   std::vector<std::jthread> workers;
   workers.reserve(n_workers);

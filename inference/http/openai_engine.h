@@ -12,13 +12,17 @@
 // - 429, 408, 5xx, timeouts and dropped connections are retried with exponential backoff and
 //   seeded jitter (retry_policy.h); other statuses, and retries exhausted, give a Completion with
 //   FinishReason::kError naming the endpoint, status and body.
+// - Answers are streamed (server-sent events, openai_stream.h) so a progress line counts tokens as
+//   they arrive; a stream cut before its finish reason is a failed attempt, retried like a dropped
+//   connection, and the pieces it had reported are taken back (on_tokens with a negative count).
 // - Each request carries its id in an X-Request-Id header (for server logs) and its seed in the
-//   body. The per-request timeout is cpp-httplib's read timeout: a non-streaming answer sends
-//   nothing until it is complete, so it bounds the whole generation.
+//   body. The per-request timeout is cpp-httplib's read timeout: it bounds a silence, which for a
+//   non-streaming answer is the whole generation and for a stream the gap between events.
 // - An empty model name is resolved from the first endpoint's GET /v1/models (the first model
 //   listed), so `--model-name` can be left out when a server serves one model.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -36,6 +40,11 @@ struct OpenAiOptions {
   bool raw_prompt = false;             // /v1/completions with Request::prompt
   double request_timeout_s = 3600;     // per attempt, see above
   double connect_timeout_s = 10;
+  // Ask for server-sent events ("stream": true) so tokens are counted as they arrive (see
+  // Engine::set_on_tokens). A server that ignores it and answers JSON is read as JSON; one that
+  // rejects it (HTTP 400/422 naming "stream") is asked again without it, and so is every later
+  // request of this engine.
+  bool stream = true;
   RetryPolicy retry;
 };
 
@@ -51,6 +60,7 @@ class OpenAiEngine : public Engine {
  private:
   OpenAiOptions options_;
   std::vector<Endpoint> endpoints_;
+  std::atomic<bool> stream_{true};
 };
 
 }  // namespace boxed::inference::http

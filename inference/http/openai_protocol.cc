@@ -13,7 +13,8 @@ std::string_view api_path(bool raw_prompt) {
 }
 
 json make_request_body(const Request& request, const BodyOptions& options) {
-  json body = {{"model", options.model}, {"n", 1}, {"stream", false}};
+  json body = {{"model", options.model}, {"n", 1}, {"stream", options.stream}};
+  if (options.stream) body["stream_options"] = {{"include_usage", true}};
   if (options.raw_prompt) {
     if (request.prompt.empty()) {
       throw std::invalid_argument(fmt::format(

@@ -24,6 +24,10 @@ namespace boxed::inference::http {
 struct BodyOptions {
   std::string model;        // the served model name ("model" field)
   bool raw_prompt = false;  // true: /v1/completions with Request::prompt
+  // "stream": true with "stream_options": {"include_usage": true} (OpenAI API reference, "Create
+  // chat completion", stream and stream_options), answered as server-sent events
+  // (openai_stream.h); false: one JSON answer.
+  bool stream = false;
 };
 
 // The path under an endpoint's base for this mode: "/v1/chat/completions" or "/v1/completions".

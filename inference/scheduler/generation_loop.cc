@@ -147,6 +147,7 @@ GenerationStats GenerationLoop::run(std::span<const Request> requests,
       const SeqId id = plan.logit_seqs[j];
       scheduler.append(id, sampled[j]);
       Live& l = live.at(id);
+      if (options_.on_tokens) options_.on_tokens(requests[l.request].id, 1);
       if (l.output->push(sampled[j])) {
         scheduler.finish(id);
         on_done(l.output->completion(requests[l.request].id));

@@ -52,6 +52,9 @@ class StepExecutor {
 struct GenerationOptions {
   SchedulerOptions scheduler;  // n_blocks = 0: sized from the requests (see sizing below)
   std::vector<int32_t> eos_ids;
+  // Engine::on_tokens(): called with (request id, 1) for every token sampled, from the calling
+  // thread, so a progress line moves during long generations. Empty: not called.
+  OnTokens on_tokens;
   int64_t context_tokens = 0;  // max_position_embeddings
   // KV pool when scheduler.n_blocks == 0: room for max_batch_sequences sequences of the longest
   // prompt + max_tokens (capped by the context), at most max_cache_blocks, and never less than

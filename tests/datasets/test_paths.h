@@ -11,6 +11,11 @@ inline std::string source_dir() {
   return dir ? dir : ".";
 }
 
+// A file of the source tree, e.g. source_dir_file("datasets/builtin/aime24/test.jsonl").
+inline std::string source_dir_file(const std::string& relative) {
+  return source_dir() + "/" + relative;
+}
+
 inline std::string dataset_fixture(const std::string& name) {
   return source_dir() + "/tests/data/datasets/" + name;
 }

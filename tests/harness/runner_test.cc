@@ -159,41 +159,7 @@ TEST(RunRequests, AnEngineAnsweringTwiceIsAContractError) {
                std::runtime_error);
 }
 
-TEST(Progress, FormatsDoneRateEtaAndErrors) {
-  EXPECT_EQ(format_progress(1234, 1920, 812.4, 754, 3),
-            "1234/1920 samples (64.3%) | 812 tok/s | ETA 12m34s | 3 errors");
-  EXPECT_EQ(format_progress(0, 10, 0, -1, 0), "0/10 samples (0.0%) | 0 tok/s | ETA ?");
-  EXPECT_EQ(format_progress(5, 10, 1, 7384, 1),
-            "5/10 samples (50.0%) | 1 tok/s | ETA 2h03m | 1 error");
-}
-
-std::string run_progress(ProgressMode mode, double interval_s, int n) {
-  std::FILE* f = std::tmpfile();
-  {
-    Progress progress(n + 2, 2, {.mode = mode, .interval_s = interval_s, .out = f});
-    for (int i = 0; i < n; ++i) progress.add(10, false);
-    EXPECT_EQ(progress.done(), n + 2);
-    progress.finish();
-    progress.finish();
-  }
-  std::rewind(f);
-  std::string text;
-  for (int c; (c = std::fgetc(f)) != EOF;) text += static_cast<char>(c);
-  std::fclose(f);
-  return text;
-}
-
-TEST(Progress, LinesModePrintsAtTheIntervalAndAFinalLine) {
-  const std::string every = run_progress(ProgressMode::kLines, 0, 3);
-  EXPECT_EQ(std::count(every.begin(), every.end(), '\n'), 4) << every;  // 3 updates + final
-  EXPECT_NE(every.find("boxed run: 5/5 samples (100.0%)"), std::string::npos) << every;
-  const std::string rare = run_progress(ProgressMode::kLines, 3600, 3);
-  EXPECT_EQ(std::count(rare.begin(), rare.end(), '\n'), 1) << rare;  // the final line only
-  EXPECT_EQ(run_progress(ProgressMode::kQuiet, 0, 3), "");
-  const std::string tty = run_progress(ProgressMode::kTerminal, 0, 3);
-  EXPECT_TRUE(tty.starts_with("\r")) << tty;
-  EXPECT_TRUE(tty.ends_with("\n")) << tty;
-}
+// Progress itself (rate, ETA, in-flight, lines at the interval) is tested in progress_test.cc.
 
 }  // namespace
 }  // namespace boxed::harness

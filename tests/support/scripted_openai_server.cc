@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -87,10 +88,31 @@ ScriptedOpenAiServer::ScriptedOpenAiServer(ScriptedServerOptions options)
     std::string content;
     bool drop = false;
     std::string retry_after;
+    std::vector<std::string> events;
     handle(req.path, req.get_header_value("X-Request-Id"), req.body, status, content, drop,
-           retry_after);
+           retry_after, events);
     res.status = status;
     if (!retry_after.empty()) res.set_header("Retry-After", retry_after);
+    if (!events.empty()) {
+      // Server-sent events over chunked encoding, one event per chunk; a drop sends half the
+      // events and then fails, so cpp-httplib closes the connection mid-stream.
+      const size_t limit = drop ? events.size() / 2 : events.size();
+      const int delay_ms = options_.token_delay_ms;
+      auto next = std::make_shared<size_t>(0);
+      res.set_chunked_content_provider(
+          "text/event-stream", [events = std::move(events), limit, delay_ms, next](
+                                   size_t, httplib::DataSink& sink) {
+            if (*next >= limit) {
+              if (limit < events.size()) return false;
+              sink.done();
+              return true;
+            }
+            if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+            const std::string event = "data: " + events[(*next)++] + "\n\n";
+            return sink.write(event.data(), event.size());
+          });
+      return;
+    }
     if (drop) {
       // Promise the whole length, send half, then fail: cpp-httplib closes the connection.
       const std::string half = content.substr(0, content.size() / 2);
@@ -128,7 +150,8 @@ std::string ScriptedOpenAiServer::url() const { return fmt::format("http://127.0
 
 void ScriptedOpenAiServer::handle(const std::string& path, const std::string& id,
                                   const std::string& body, int& status, std::string& content,
-                                  bool& drop, std::string& retry_after) {
+                                  bool& drop, std::string& retry_after,
+                                  std::vector<std::string>& events) {
   const json request = json::parse(body, nullptr, false);
   if (request.is_discarded() || !request.is_object()) {
     status = 400;
@@ -203,7 +226,45 @@ void ScriptedOpenAiServer::handle(const std::string& path, const std::string& id
                    {"completion_tokens", n_completion},
                    {"total_tokens", n_prompt + n_completion}}}};
   content = answer.dump();
+  const bool stream = request.value("stream", false);
+  if (stream && options_.streaming) {
+    // OpenAI API reference, "The chat completion chunk object": choices[0].delta.content (chat)
+    // or choices[0].text (completions) per event, finish_reason on the last one, then a usage
+    // event when stream_options.include_usage is set, then "[DONE]".
+    const bool chat = path != "/v1/completions";
+    auto chunk = [&](const std::string& piece, const json& finish_reason) {
+      json c = {{"index", 0}, {"finish_reason", finish_reason}};
+      if (chat) {
+        c["delta"] = {{"content", piece}};
+      } else {
+        c["text"] = piece;
+      }
+      return json{{"id", "scripted-" + id}, {"choices", json::array({c})}}.dump();
+    };
+    // One event per word with the whitespace after it, so the pieces join to the exact text.
+    std::string piece;
+    for (size_t i = 0; i < text.size(); ++i) {
+      const bool space = std::isspace(static_cast<unsigned char>(text[i])) != 0;
+      if (!space && i > 0 && std::isspace(static_cast<unsigned char>(text[i - 1])) &&
+          !piece.empty() && piece.find_first_not_of(" \t\r\n") != std::string::npos) {
+        events.push_back(chunk(piece, nullptr));
+        piece.clear();
+      }
+      piece += text[i];
+    }
+    if (!piece.empty()) events.push_back(chunk(piece, nullptr));
+    events.push_back(chunk("", finish));
+    if (request.contains("stream_options") &&
+        request["stream_options"].value("include_usage", false)) {
+      events.push_back(json{{"id", "scripted-" + id},
+                            {"choices", json::array()},
+                            {"usage", answer["usage"]}}
+                           .dump());
+    }
+    events.push_back("[DONE]");
+  }
   std::lock_guard lock(mutex_);
+  stream_requests_ += stream ? 1 : 0;
   (drop ? dropped_ : answered_) += 1;
 }
 
@@ -249,6 +310,11 @@ std::vector<uint64_t> ScriptedOpenAiServer::seeds_for(const std::string& id) con
 std::vector<std::string> ScriptedOpenAiServer::paths_seen() const {
   std::lock_guard lock(mutex_);
   return paths_;
+}
+
+int ScriptedOpenAiServer::stream_requests() const {
+  std::lock_guard lock(mutex_);
+  return stream_requests_;
 }
 
 int ScriptedOpenAiServer::max_in_flight() const {

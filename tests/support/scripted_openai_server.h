@@ -2,7 +2,10 @@
 // in a background thread; the destructor stops it). It answers POST /v1/chat/completions,
 // POST /v1/completions and GET /v1/models with deterministic text computed from the request's
 // seed and prompt, and can misbehave on purpose: answer slowly, fail with 500 or 429, or drop the
-// connection half-way through the answer. Misbehaviour is chosen by a hash of the request id (the
+// connection half-way through the answer. A request with "stream": true is answered as
+// server-sent events, one word (standing in for a token) per event, `token_delay_ms` apart, unless
+// `streaming` is off (a server without streaming: plain JSON whatever the request asks); a
+// dropped streamed answer is cut after half its events. Misbehaviour is chosen by a hash of the request id (the
 // X-Request-Id header) and the attempt number, so a test knows exactly which ids will misbehave.
 // It counts the requests it received per id and keeps the seeds it was sent.
 //
@@ -54,6 +57,8 @@ struct ScriptedServerOptions {
   double drop_fraction = 0;
   std::string model_name = "scripted-r1";
   int n_threads = 64;           // server worker threads (requests served at once)
+  bool streaming = true;        // honour "stream": true
+  int token_delay_ms = 0;       // streamed answers: the wait before each event
 };
 
 class ScriptedOpenAiServer {
@@ -76,10 +81,13 @@ class ScriptedOpenAiServer {
   std::vector<std::string> models_seen() const;     // the "model" field of each request
   std::vector<std::string> paths_seen() const;      // the path of each request
   int max_in_flight() const;                        // most requests being handled at once
+  int stream_requests() const;                      // requests that asked to stream
 
  private:
+  // `events`: the SSE "data:" payloads when the answer is streamed, else empty.
   void handle(const std::string& path, const std::string& id, const std::string& body,
-              int& status, std::string& content, bool& drop, std::string& retry_after);
+              int& status, std::string& content, bool& drop, std::string& retry_after,
+              std::vector<std::string>& events);
 
   ScriptedServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
@@ -95,6 +103,7 @@ class ScriptedOpenAiServer {
   int answered_ = 0;
   int failed_ = 0;
   int dropped_ = 0;
+  int stream_requests_ = 0;
 };
 
 }  // namespace boxed::testing
