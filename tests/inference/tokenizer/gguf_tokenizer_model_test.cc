@@ -9,6 +9,7 @@
 #include "inference/tokenizer/gguf_source.h"
 #include "inference/tokenizer/tokenizer.h"
 #include "tests/inference/tokenizer/test_paths.h"
+#include "tests/support/run_boxed.h"
 
 namespace boxed::inference::tokenizer {
 namespace {
@@ -91,6 +92,24 @@ TEST(GgufTokenizerModelTest, QwenAndSmolLmVocabularies) {
   // --pre must agree with the file.
   EXPECT_NO_THROW(Tokenizer::load(smol_path.string(), "smollm"));
   EXPECT_THROW(Tokenizer::load(smol_path.string(), "qwen2"), std::runtime_error);
+}
+
+// The commands that need no tensor data work on the truncated 7B file.
+TEST(GgufTokenizerModelTest, CommandsOnTheTruncated7B) {
+  BOXED_REQUIRE_MODEL(path, kR1);
+  const auto tokenize = boxed::testing::run_boxed("tokenize --tokenizer '" + path.string() +
+                                                  "' --text '<｜User｜>1+1?<think>'");
+  EXPECT_EQ(tokenize.exit_code, 0) << tokenize.output;
+  EXPECT_EQ(tokenize.output, "151644,16,10,16,30,151648\n");
+  const auto prompts = boxed::testing::run_boxed(
+      "prompts --task aime24 --limit 1 --dataset '" +
+      (testing::source_dir() / "tests" / "data" / "runner" / "tiny_aime.jsonl").string() +
+      "' --model '" + path.string() + "'");
+  ASSERT_EQ(prompts.exit_code, 0) << prompts.output;
+  const auto line = nlohmann::json::parse(prompts.output);
+  EXPECT_EQ(line["prompt"],
+            "<｜begin▁of▁sentence｜><｜User｜>What is 1+1-2?\nPlease reason step by step, and put "
+            "your final answer within \\boxed{}.<｜Assistant｜><think>\n");
 }
 
 }  // namespace

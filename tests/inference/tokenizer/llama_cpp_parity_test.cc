@@ -7,6 +7,9 @@
 // This test renders the same texts with the boxed binary, encodes them with parse_special=true
 // (the mode boxed's engine uses) and compares token counts and id hashes, text by text.
 // Skips without the models or ../shared (BOXED_SHARED_DIR overrides where ../shared is).
+// EdgeCases: the 70 strings of tests/data/tokenizer/golden_inputs.jsonl with llama.cpp's ids in
+// full (llama_cpp_tokenizer_edge.jsonl); for qwen2 and r1, whose Hugging Face tokenizers apply
+// NFC and so does boxed, llama.cpp (which does not normalise) was given NFC(text).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -63,8 +66,13 @@ TEST(LlamaCppParityTest, BoxedIdsEqualLlamaTokenize) {
       GTEST_SKIP() << shared_dir() / "datasets" / task << " is absent (set BOXED_SHARED_DIR)";
     }
   }
-  std::istringstream golden_in(testing::read_text(testing::source_dir() / "tests" / "data" /
-                                                  "golden" / "llama_cpp_tokenizer.jsonl"));
+  const fs::path golden_path =
+      testing::source_dir() / "tests" / "data" / "golden" / "llama_cpp_tokenizer.jsonl";
+  if (!fs::exists(golden_path)) {
+    GTEST_SKIP() << golden_path << " is not generated: run tools/llama_cpp/make_tokenizer_golden.py"
+                 << " (needs llama.cpp, tools/llama_cpp/build.sh)";
+  }
+  std::istringstream golden_in(testing::read_text(golden_path));
   std::string line;
   ASSERT_TRUE(std::getline(golden_in, line));
   const auto meta = nlohmann::json::parse(line)["meta"];
@@ -122,6 +130,42 @@ TEST(LlamaCppParityTest, BoxedIdsEqualLlamaTokenize) {
               << " texts give llama.cpp's ids (" << n_tokens[v] << " tokens; llama.cpp "
               << meta["llama_cpp"].get<std::string>() << ")\n";
     EXPECT_EQ(n_agree[v], n_texts) << vocabs[v].first;
+  }
+}
+
+TEST(LlamaCppParityTest, EdgeCases) {
+  const std::vector<std::pair<std::string, std::string>> vocabs = {
+      {"qwen2", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"},
+      {"smollm", "smollm2-135m-instruct-q4_1.gguf"},
+      {"r1", "r1-distill-qwen-7b-q4_k_m.head.gguf"}};
+  const std::string golden = testing::read_text(testing::source_dir() / "tests" / "data" /
+                                                "golden" / "llama_cpp_tokenizer_edge.jsonl");
+  ASSERT_FALSE(golden.empty()) << "run tools/llama_cpp/make_tokenizer_golden.py";
+  for (const auto& [name, file] : vocabs) {
+    const fs::path path = testing::model_file(file);
+    if (path.empty()) GTEST_SKIP() << file << " is not fetched (../shared/models/fetch.sh)";
+    const Tokenizer tok = Tokenizer::load(path.string());
+    std::istringstream in(golden);
+    int n_rows = 0, n_agree = 0, n_nfc = 0;
+    for (std::string line; std::getline(in, line);) {
+      const auto row = nlohmann::json::parse(line);
+      const std::string text = row["text"];
+      const auto want = row[name].get<std::vector<int32_t>>();
+      const std::vector<int32_t> ids = tok.encode(text, /*parse_special=*/true);
+      ++n_rows;
+      n_nfc += row["nfc"].get<bool>() ? 1 : 0;
+      if (ids == want) {
+        ++n_agree;
+      } else {
+        ADD_FAILURE() << name << ": " << row["note"].get<std::string>() << " "
+                      << nlohmann::json(text).dump() << "\n llama.cpp " << nlohmann::json(want).dump()
+                      << "\n boxed     " << nlohmann::json(ids).dump();
+      }
+    }
+    std::cout << name << ": " << n_agree << " / " << n_rows << " edge cases give llama.cpp's ids ("
+              << n_nfc << " not in NFC)\n";
+    EXPECT_EQ(n_rows, 70);
+    EXPECT_EQ(n_agree, n_rows) << name;
   }
 }
 
