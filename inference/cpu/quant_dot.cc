@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "inference/cpu/dot.h"
+#include "inference/cpu/quant_dot_avx512.h"
 #include "inference/model/quant/blocks_32.h"
 #include "inference/model/quant/blocks_k.h"
 
@@ -63,6 +64,16 @@ void dot_tokens(const std::byte* row, size_t block_bytes, int n, const float* x,
 
 void quant_dot(model::DType dtype, const std::byte* row, int n, const float* x, size_t x_stride,
                int n_tokens, float* out, size_t out_stride) {
+  if (n_tokens >= 1 && n_tokens <= kMaxQuantDotTokens &&
+      n % model::dtype_block_elems(dtype) == 0 &&
+      quant_dot_avx512(dtype, row, n, x, x_stride, n_tokens, out, out_stride)) {
+    return;
+  }
+  quant_dot_portable(dtype, row, n, x, x_stride, n_tokens, out, out_stride);
+}
+
+void quant_dot_portable(model::DType dtype, const std::byte* row, int n, const float* x,
+                        size_t x_stride, int n_tokens, float* out, size_t out_stride) {
   using model::DType;
   const size_t bytes = model::dtype_block_bytes(dtype);
   if (n % model::dtype_block_elems(dtype) != 0) {

@@ -27,7 +27,14 @@ inline constexpr int kMaxQuantDotTokens = 4;
 
 // out[t * out_stride] = dot(x + t * x_stride, dequantised row, n) for t < n_tokens
 // (1 <= n_tokens <= kMaxQuantDotTokens); n a multiple of the block size of the quantized dtype.
+// Uses the AVX-512 kernel of quant_dot_avx512.h where the build has one for `dtype`, else
+// quant_dot_portable; both give the same bits.
 void quant_dot(model::DType dtype, const std::byte* row, int n, const float* x, size_t x_stride,
                int n_tokens, float* out, size_t out_stride);
+
+// The portable path alone (auto-vectorised decode into a stack buffer, then dot()'s lane loop);
+// tests compare the two.
+void quant_dot_portable(model::DType dtype, const std::byte* row, int n, const float* x,
+                        size_t x_stride, int n_tokens, float* out, size_t out_stride);
 
 }  // namespace boxed::inference::cpu

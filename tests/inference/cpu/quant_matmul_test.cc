@@ -74,10 +74,14 @@ TEST_P(QuantMatmulTest, QuantDotEqualsDotOverDequantisedRow) {
     for (int r = 0; r < kRows; ++r) {
       float got[kMaxQuantDotTokens];
       quant_dot(w.view.dtype, w.view.row(r), kCols, x.data(), kCols, n_tokens, got, 1);
+      float portable[kMaxQuantDotTokens];
+      quant_dot_portable(w.view.dtype, w.view.row(r), kCols, x.data(), kCols, n_tokens, portable, 1);
       for (int t = 0; t < n_tokens; ++t) {
         const float want = dot(x.data() + t * kCols, w.values.data() + r * kCols, kCols);
         ASSERT_EQ(std::bit_cast<uint32_t>(got[t]), std::bit_cast<uint32_t>(want))
             << GetParam() << " row " << r << " token " << t << " of " << n_tokens;
+        ASSERT_EQ(std::bit_cast<uint32_t>(portable[t]), std::bit_cast<uint32_t>(want))
+            << GetParam() << " (portable path) row " << r << " token " << t << " of " << n_tokens;
       }
     }
   }
