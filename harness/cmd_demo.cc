@@ -42,9 +42,12 @@ void run_demo(const DemoArgs& d) {
   std::filesystem::create_directories(out / "data");
   const std::filesystem::path model =
       d.model.empty() ? out / "tiny-model" : std::filesystem::path(d.model);
-  if (!std::filesystem::exists(model / "config.json")) {
+  // A model directory has config.json; a .gguf file is a model by itself.
+  const bool given_file = !d.model.empty() && std::filesystem::is_regular_file(model);
+  if (!given_file && !std::filesystem::exists(model / "config.json")) {
     if (!d.model.empty()) {
-      throw std::invalid_argument(fmt::format("--model {}: no config.json there", d.model));
+      throw std::invalid_argument(
+          fmt::format("--model {}: no config.json there (and not a .gguf file)", d.model));
     }
     fmt::print(stderr, "boxed demo: writing the tiny random Qwen2 model to {}\n", model.string());
     inference::make_tiny_model(model.string(), "qwen2", /*seed=*/1);
@@ -79,7 +82,7 @@ void add_demo_command(CLI::App& app, int& /*exit_code*/) {
       "at once. The random model's answers are noise: the demo shows the pipeline, not a score.");
   cmd->option_defaults()->always_capture_default();
   cmd->add_option("--out", d->out, "Directory for the model, the problem files and the run");
-  cmd->add_option("--model", d->model, "A model directory to use instead of the tiny model");
+  cmd->add_option("--model", d->model, "A model directory or .gguf file to use instead of the tiny model");
   cmd->add_option("--samples", d->samples, "Responses per problem")->check(CLI::PositiveNumber);
   cmd->add_option("--max-tokens", d->max_tokens,
                   "New tokens per response (the R1 protocol's "

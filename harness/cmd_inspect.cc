@@ -14,7 +14,8 @@ void add_inspect_command(CLI::App& app, int& /*exit_code*/) {
   CLI::App* cmd = app.add_subcommand(
       "inspect",
       "Summarise a .gguf file or model directory as JSON (metadata, tokenizer, config, tensors\n"
-      "with type, shape and bytes); --tensor NAME prints that tensor's dequantised values.");
+      "with type, shape and bytes); --tensor NAME prints that tensor's dequantised values in the\n"
+      "file's own row order (GGUF Llama q/k rows stay permuted as the converter stored them).");
   auto path = std::make_shared<std::string>();
   auto tensor = std::make_shared<std::string>();
   cmd->add_option("path", *path, "A .gguf file or a model directory")->required();

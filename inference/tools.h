@@ -32,6 +32,32 @@ void token_logits(const std::string& model_dir, std::span<const int32_t> tokens,
 // `text` encoded with the model directory's tokenizer, special tokens parsed, no BOS added.
 std::vector<int32_t> encode_text_for_model(const std::string& model_dir, const std::string& text);
 
+// --- Speed (inference/cpu/tools_bench.cc) --------------------------------------------------
+struct BenchOptions {
+  std::string model;        // directory or .gguf
+  int prompts = 4;          // prompts, each prefilled once
+  int samples = 1;          // decode batch: samples sharing each prompt's KV blocks
+  int max_tokens = 64;      // decode steps per prompt
+  int prompt_tokens = 128;  // length of each (seeded-random) prompt
+  int threads = 0;          // 0 = all cores
+  uint64_t seed = 1;
+};
+struct BenchResult {
+  int threads = 0;
+  double prefill_tokens_per_s = 0;
+  double decode_tokens_per_s = 0;    // samples x steps / decode time
+  double mean_prefill_ms = 0;
+  double mean_decode_step_ms = 0;
+  uint64_t weight_bytes_per_step = 0;
+  uint64_t kv_bytes_per_step = 0;    // K/V read at the mean position, all samples
+  uint64_t bytes_per_decode_step = 0;
+  double implied_read_bytes_per_s = 0;   // bytes_per_decode_step / mean step time
+  double machine_read_bytes_per_s = 0;   // parallel sum over 512 MiB, best of 3, same threads
+};
+// Prefill and decode speed of the CPU forward (see tools_bench.cc for the method). Throws on
+// bad options or an unloadable model.
+BenchResult bench_cpu(const BenchOptions& options);
+
 // --- Inspection (inference/model/tools_inspect.cc) ------------------------------------------
 // `boxed inspect PATH`: JSON text summarising a .gguf file (header, metadata with long arrays
 // summarised, tokenizer, config, tensors with type, shape and bytes; read header-only, so a

@@ -148,5 +148,26 @@ TEST_F(GgufCli, LogitsAllAndTopAgreeWithTheDirectory) {
   EXPECT_EQ(last_top[0]["top"][0], top[7]["top"][0]);
 }
 
+// `boxed bench`: the byte accounting is exact (asserted); the rates are only checked to exist.
+TEST_F(GgufCli, BenchReportsRatesAndBytesPerStep) {
+  const json j = run_json("bench --backend cpu --model " + gguf() +
+                          " --prompts 2 --samples 3 --max-tokens 5 --prompt-tokens 20 --threads 1 --json");
+  ASSERT_TRUE(j.is_object());
+  EXPECT_GT(j["prefill_tokens_per_s"].get<double>(), 0);
+  EXPECT_GT(j["decode_tokens_per_s"].get<double>(), 0);
+  EXPECT_GT(j["machine_read_gb_per_s"].get<double>(), 0);
+  EXPECT_EQ(j["threads"], 1);
+  const int64_t h = 32, q = 32, kv = 16, inter = 48, vocab = 40;
+  const int64_t per_layer = 2 * h + q * h + 2 * kv * h + h * q + q + 2 * kv + 3 * inter * h;
+  EXPECT_EQ(j["weight_bytes_per_step"], 4 * (2 * per_layer + h + vocab * h));
+  // 3 samples x 2 layers x K and V x 16 floats x mean length 20 + 3.
+  EXPECT_EQ(j["kv_bytes_per_step"], 3 * 2 * 2 * 16 * 4 * 23);
+  EXPECT_EQ(j["bytes_per_decode_step"], j["weight_bytes_per_step"].get<int64_t>() +
+                                            j["kv_bytes_per_step"].get<int64_t>() + 3 * h * 4);
+  const boxed::testing::RunResult r = boxed::testing::run_boxed("bench --backend cuda --model " + gguf());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("not implemented"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace boxed::inference::model
