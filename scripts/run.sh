@@ -60,6 +60,19 @@ build() {
   cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
 }
 
+# The real GGUF checkpoints the `model`-labelled tests use (never committed): fetched by the
+# developers' shared script when it is beside the checkout (../shared/models/fetch.sh, which checks
+# their SHA-256); without it, or without network, those tests skip with a message.
+fetch_models() {
+  local fetch="$root/../shared/models/fetch.sh"
+  if [ ! -f "$fetch" ]; then
+    echo "boxed: no ../shared/models/fetch.sh beside the checkout: the 'model' tests will skip"
+    return 0
+  fi
+  bash "$fetch" "${BOXED_MODELS_DIR:-$HOME/.cache/boxed-models}" ||
+    echo "boxed: fetching the real models failed: the 'model' tests will skip" >&2
+}
+
 case "$mode" in
   demo)
     install_packages
@@ -69,6 +82,7 @@ case "$mode" in
   test)
     packages+=("${test_packages[@]}")
     install_packages
+    fetch_models
     build
     cd "$build_dir"
     exec ctest --output-on-failure -j "$jobs" "$@"
