@@ -1,5 +1,5 @@
 // y[n, out] = x[n, in] · W[out, in]ᵀ (+ bias[out]): a linear layer over stored BF16/F16/F32
-// weights with fp32 arithmetic.
+// weights, or AWQ int4 weights (model/awq.h, dequantised per tile), with fp32 arithmetic.
 //
 //   matmul(xn.data(), n_tokens, layer.q_proj, layer.q_bias ? &*layer.q_bias : nullptr, q.data());
 //

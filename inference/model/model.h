@@ -6,7 +6,8 @@
 //   w.layers[0].q_proj.shape   // {n_heads * head_dim, hidden_size}
 //
 // Every tensor the architecture needs is checked for presence, dtype (BF16/F16/F32) and shape
-// against the config; errors say which file, which tensor, expected versus found. Tensors the
+// against the config; in an AutoAWQ GEMM checkpoint (config.json quantization_config, see awq.h)
+// the seven linear weights of each layer are AWQ views (TensorView::awq); errors say which file, which tensor, expected versus found. Tensors the
 // architecture does not use are ignored (as transformers does, also "lm_head.weight" when
 // tie_word_embeddings is true).
 #pragma once
