@@ -18,6 +18,7 @@ void add_score_command(CLI::App& app, int& exit_code);
 void add_prompts_command(CLI::App& app, int& exit_code);
 void add_table_command(CLI::App& app, int& exit_code);
 void add_compare_command(CLI::App& app, int& exit_code);
+void add_kld_command(CLI::App& app, int& exit_code);
 void add_make_tiny_model_command(CLI::App& app, int& exit_code);
 void add_logits_command(CLI::App& app, int& exit_code);
 void add_extract_command(CLI::App& app, int& exit_code);
