@@ -103,6 +103,7 @@ EngineInfo CpuEngine::info() const {
                   {"chat_template", std::string(state_->chat_template.name())},
                   {"threads", std::to_string(state_->arena->max_concurrency())},
                   {"arithmetic", "fp32"},
+                  {"weights", model::weights_description(*state_->model)},
                   {"max_batch_sequences", std::to_string(options_.max_batch_sequences)}}};
 }
 

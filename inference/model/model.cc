@@ -175,4 +175,19 @@ std::unique_ptr<Model> Model::load(const std::filesystem::path& model_dir) {
   return model;
 }
 
+std::string weights_description(const Model& model) {
+  std::map<std::string, int> counts;
+  for (const LayerWeights& l : model.weights().layers) {
+    for (const TensorView* t : {&l.q_proj, &l.k_proj, &l.v_proj, &l.o_proj, &l.gate_proj, &l.up_proj, &l.down_proj}) {
+      const std::string name = t->awq ? fmt::format("AWQ int4 gemm (group {})", t->awq->group_size)
+                                      : std::string(dtype_name(t->dtype));
+      ++counts[name];
+    }
+  }
+  if (counts.size() == 1) return counts.begin()->first;
+  std::vector<std::string> parts;
+  for (const auto& [name, n] : counts) parts.push_back(fmt::format("{} {}", name, n));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 }  // namespace boxed::inference::model

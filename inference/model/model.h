@@ -62,4 +62,8 @@ class Model {
   ModelWeights weights_;
 };
 
+// How the linear layers' weights are stored, for report manifests: "BF16", "AWQ int4 gemm
+// (group 128)", or for a mixture the dtypes by count ("Q4_K 144, Q6_K 24").
+std::string weights_description(const Model& model);
+
 }  // namespace boxed::inference::model

@@ -105,6 +105,13 @@ void expect_same_logits(const std::string& arch) {
 }
 
 TEST(AwqModel, Qwen2LogitsEqualDequantisedTwin) { expect_same_logits("qwen2"); }
+
+// The weight format named in report manifests (CPU engine details "weights").
+TEST(AwqModel, WeightsDescription) {
+  EXPECT_EQ(weights_description(*Model::load(data_dir() / "tiny-qwen2-awq")), "AWQ int4 gemm (group 32)");
+  EXPECT_EQ(weights_description(*Model::load(data_dir() / "tiny-llama-awq")), "AWQ int4 gemm (group 64)");
+  EXPECT_EQ(weights_description(*Model::load(data_dir() / "tiny-qwen2-twin")), "F32");
+}
 TEST(AwqModel, LlamaLogitsEqualDequantisedTwin) { expect_same_logits("llama"); }
 
 // Copies the AWQ checkpoint with config.json's quantization_config edited.
