@@ -69,8 +69,9 @@ std::string render(const KldArgs& a, const inference::KldScores& s, const metric
   const int n = a.request.context_tokens;
   std::string out;
   out += fmt::format("base:      {}\ncandidate: {}\n", a.request.base_model, a.request.candidate_model);
-  out += fmt::format("text:      {} ({} tokens{}), {} chunks of {}, scoring positions {}..{} of each: {} tokens\n",
-                     a.text_file, s.n_text_tokens, s.bos_added ? ", BOS first" : "", s.n_chunks, n,
+  out += fmt::format("text:      {} ({} tokens{}), {} chunk{} of {}, scoring positions {}..{} of each: {} tokens\n",
+                     a.text_file, s.n_text_tokens, s.bos_added ? ", BOS first" : "", s.n_chunks,
+                     s.n_chunks == 1 ? "" : "s", n,
                      a.request.all_positions ? 0 : n / 2, n - 2, d.n_tokens);
   out += fmt::format("KL divergence (nats/token): mean {:.6f} ± {:.6f}, median {:.6f}, p99 {:.6f}, max {:.6f}\n",
                      d.kld.mean, d.kld.mean_uncertainty, d.kld.median, d.kld.p99, d.kld.max);
