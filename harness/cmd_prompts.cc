@@ -33,9 +33,11 @@ void add_prompts_command(CLI::App& app, int& /*exit_code*/) {
       ->expected(1)  // one value per flag (repeat the flag), so positionals after it stay positionals
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--model", args->model,
-                  "Model directory (or tokenizer_config.json) whose chat template renders \"prompt\"");
+                  "Model directory, tokenizer_config.json or .gguf file whose chat template renders "
+                  "\"prompt\"");
   cmd->add_option("--chat-template", args->chat_template,
-                  "Chat template for \"prompt\" instead of the model's: deepseek-r1, chatml, llama3, raw, "
+                  "Chat template for \"prompt\" instead of the model's: deepseek-r1, chatml, qwen2.5, "
+                  "smollm, llama3, raw, "
                   "or a file");
   cmd->callback([args] {
     const datasets::TaskSpec& spec = resolve_task(args->task);

@@ -83,7 +83,7 @@ void add_run_command(CLI::App& app, int& /*exit_code*/) {
                 "/v1/completions instead of messages to /v1/chat/completions");
   cmd->add_option("--chat-template", a->chat_template,
                   "Chat template override: deepseek-r1, "
-                  "chatml, llama3, raw, or a file");
+                  "chatml, qwen2.5, smollm, llama3, raw, or a file");
   cmd->add_option("--threads", a->threads, "cpu: worker threads; 0 = all cores");
   cmd->add_option("--from", a->from,
                   "replay: the run directory (or completions.jsonl) whose "

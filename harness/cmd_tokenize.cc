@@ -28,12 +28,14 @@ struct TokenizerArgs {
 
 void add_tokenizer_options(CLI::App* cmd, TokenizerArgs& args) {
   cmd->add_option("--tokenizer", args.tokenizer,
-                  "A tokenizer.json, a model directory, or a vocab.json with merges.txt beside it")
+                  "A tokenizer.json, a model directory, a vocab.json with merges.txt beside it, "
+                  "or a .gguf file (its tokenizer.ggml.* header; tensor data not needed)")
       ->required();
   cmd->add_option("--pre", args.pre,
                   "Pre-tokenizer family for vocab.json + merges.txt: qwen2 (digits one by one, "
-                  "NFC) or llama3 (digits in threes, ignore_merges); tokenizer.json says its own")
-      ->check(CLI::IsMember({"qwen2", "llama3"}));
+                  "NFC), llama3 (digits in threes, ignore_merges), gpt2 or smollm (digits one by "
+                  "one, then gpt2); tokenizer.json and .gguf say their own")
+      ->check(CLI::IsMember({"qwen2", "llama3", "gpt2", "smollm"}));
 }
 
 std::string read_input(const std::string& input) {

@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   boxed::harness::add_kld_command(app, exit_code);
   boxed::harness::add_make_tiny_model_command(app, exit_code);
   boxed::harness::add_logits_command(app, exit_code);
+  boxed::harness::add_inspect_command(app, exit_code);
   boxed::harness::add_extract_command(app, exit_code);
   boxed::harness::add_grade_command(app, exit_code);
 

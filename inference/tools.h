@@ -24,8 +24,28 @@ void make_tiny_model(const std::string& dir, const std::string& arch, uint64_t s
 // The logits [vocab_size] at the last of `tokens` (a sequence starting at position 0), from the
 // CPU forward. Throws on an unloadable model or a token outside the vocabulary.
 std::vector<float> last_token_logits(const std::string& model_dir, std::span<const int32_t> tokens);
+// Runs the CPU forward over `tokens` (from position 0) and calls `on_logits(position, logits
+// [vocab_size])` for every position (all_positions) or only the last, in position order. The
+// forward runs in chunks, so memory stays at one chunk of logits whatever the length.
+void token_logits(const std::string& model_dir, std::span<const int32_t> tokens, bool all_positions,
+                  const std::function<void(int position, std::span<const float> logits)>& on_logits);
 // `text` encoded with the model directory's tokenizer, special tokens parsed, no BOS added.
 std::vector<int32_t> encode_text_for_model(const std::string& model_dir, const std::string& text);
+
+// --- Inspection (inference/model/tools_inspect.cc) ------------------------------------------
+// `boxed inspect PATH`: JSON text summarising a .gguf file (header, metadata with long arrays
+// summarised, tokenizer, config, tensors with type, shape and bytes; read header-only, so a
+// truncated file is summarised too, with its missing bytes) or a model directory (config,
+// tokenizer.json, safetensors tensors).
+std::string inspect_model(const std::string& path);
+struct TensorValues {
+  std::string type;            // stored type: "F32", "Q4_K", ...
+  std::vector<int64_t> shape;  // row-major (HF order)
+  std::vector<float> values;   // dequantised, row-major
+};
+// One tensor of a .gguf file or model directory, dequantised to fp32. Throws naming the path
+// and tensor when it is absent or its data is not in the file.
+TensorValues dequantized_tensor(const std::string& path, const std::string& name);
 
 // --- KL divergence of two models over a text (inference/tools_kld.cc) -----------------------
 // `boxed kld`: base and candidate run over the same tokens (the base's tokenizer), in chunks of
@@ -73,12 +93,15 @@ class TextTokenizer {
   virtual std::string decode(std::span<const int32_t> ids) const = 0;
   virtual int32_t vocab_size() const = 0;
 };
-// path: a tokenizer.json, a model directory, or a vocab.json with merges.txt beside it;
-// pre: "" (from tokenizer.json) | "qwen2" | "llama3" (required for vocab.json + merges.txt).
+// path: a tokenizer.json, a model directory, a vocab.json with merges.txt beside it, or a .gguf
+// file (header only); pre: "" (from tokenizer.json / GGUF) | "qwen2" | "llama3" | "gpt2" |
+// "smollm" (required for vocab.json + merges.txt).
 std::unique_ptr<TextTokenizer> load_text_tokenizer(const std::string& path,
                                                    const std::string& pre);
-// The prompt text of `messages` under the model's chat template (from its tokenizer_config.json)
-// or `chat_template_override` (a built-in name: deepseek-r1, chatml, llama3, raw; or a file),
+// The prompt text of `messages` under the model's chat template (from its tokenizer_config.json,
+// chat_template.jinja or GGUF tokenizer.chat_template)
+// or `chat_template_override` (a built-in name: deepseek-r1, chatml, qwen2.5, smollm, llama3,
+// raw; or a file),
 // with the generation prompt (R1: "<｜Assistant｜><think>\n").
 std::string render_chat_prompt(const std::string& model_dir_or_tokenizer_config,
                                std::span<const Message> messages,

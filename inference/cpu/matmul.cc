@@ -5,6 +5,7 @@
 
 #include "inference/cpu/dot.h"
 #include "inference/cpu/parallel.h"
+#include "inference/cpu/quant_dot.h"
 #include "inference/model/awq.h"
 
 namespace boxed::inference::cpu {
@@ -34,6 +35,20 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
           dot4_bf16(xt, wr16(r), wr16(r + 1), wr16(r + 2), wr16(r + 3), in, yt + r);
         }
         if (bias != nullptr) {
+          for (int i = 0; i < rows; ++i) yt[i] += bias_f32[row0 + i];
+        }
+      }
+      return;
+    }
+    if (n < 4 && model::dtype_is_quantized(w.dtype)) {
+      // Decode: GGML blocks decoded block by block on the stack (quant_dot == dot over the
+      // dequantised row), all n tokens per decoded block; the weights stay quantized.
+      for (int r = 0; r < rows; ++r) {
+        quant_dot(w.dtype, w.row(row0 + r), in, x, in, n, y + row0 + r, out);
+      }
+      if (bias != nullptr) {
+        for (int tt = 0; tt < n; ++tt) {
+          float* yt = y + static_cast<size_t>(tt) * out + row0;
           for (int i = 0; i < rows; ++i) yt[i] += bias_f32[row0 + i];
         }
       }

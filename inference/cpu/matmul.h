@@ -1,5 +1,6 @@
-// y[n, out] = x[n, in] · W[out, in]ᵀ (+ bias[out]): a linear layer over stored BF16/F16/F32
-// weights, or AWQ int4 weights (model/awq.h, dequantised per tile), with fp32 arithmetic.
+// y[n, out] = x[n, in] · W[out, in]ᵀ (+ bias[out]): a linear layer over stored BF16/F16/F32,
+// GGML block-quantized (Q4_0 ... Q6_K) or AWQ int4 (model/awq.h, dequantised per tile) weights
+// with fp32 arithmetic.
 //
 //   matmul(xn.data(), n_tokens, layer.q_proj, layer.q_bias ? &*layer.q_bias : nullptr, q.data());
 //
@@ -8,7 +9,10 @@
 // whatever the batch size — decode is bound by the memory bandwidth of reading W
 // (out * in * dtype bytes) at batch 1 and by FMAs (2 * n * out * in flops) at large batches.
 // With fewer than 4 x rows (decode) and BF16 weights the tile is not materialised: rows are
-// widened in registers (dot4_bf16), so each weight byte is read once from memory.
+// widened in registers (dot4_bf16), so each weight byte is read once from memory; GGML
+// quantized weights (from GGUF) are decoded block by block on the stack (quant_dot.h), so they
+// stay quantized in memory and the decode step reads only their blocks. With 4 or more x rows a
+// quantized tile is dequantised once (model::convert_to_f32) like any other dtype.
 // Tiles are the unit of oneTBB parallelism; each y element has the bits of one dot() over the
 // widened row (see dot.h) on every path, so results are bit-identical for any n and any thread
 // count.

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "inference/model/quant/dequantize.h"
+
 namespace boxed::inference::model {
 
 namespace {
@@ -134,9 +136,9 @@ void convert_to_f32(DType dtype, const std::byte* src, size_t n, float* dst) {
         dst[i] = f16_to_f32(bits);
       }
       return;
-    default:
-      throw std::logic_error(
-          fmt::format("convert_to_f32: dequantisation of {} is not implemented", dtype_name(dtype)));
+    default:  // GGML block types
+      quant::dequantize_row(dtype, src, static_cast<int64_t>(n), dst);
+      return;
   }
 }
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "inference/model/awq.h"
+#include "inference/model/gguf_model.h"
 
 namespace boxed::inference::model {
 namespace {
@@ -138,6 +139,13 @@ TensorView linear(const TensorIndex& index, const ModelConfig& c, const std::str
 
 std::unique_ptr<Model> Model::load(const std::filesystem::path& model_dir) {
   std::unique_ptr<Model> model(new Model());
+  if (is_gguf_path(model_dir)) {
+    model->dir_ = model_dir;
+    model->gguf_ = std::make_unique<GgufFile>(GgufFile::open(model_dir, GgufFile::Mode::kWithTensorData));
+    model->config_ = model_config_from_gguf(*model->gguf_);
+    model->weights_ = gguf_model_weights(*model->gguf_, model->config_, model->owned_);
+    return model;
+  }
   model->dir_ = model_dir;
   model->config_ = load_model_config(model_dir);
   const ModelConfig& c = model->config_;

@@ -1,7 +1,9 @@
 // A loaded decoder model: its config and dtype-tagged weight views into the memory-mapped
-// safetensors files (model.safetensors, or the shards named by model.safetensors.index.json).
+// safetensors files (model.safetensors, or the shards named by model.safetensors.index.json) of
+// a Hugging Face directory, or into a GGUF file (gguf_model.h; weights stay in their quantized
+// blocks).
 //
-//   std::unique_ptr<Model> model = Model::load("models/tiny-qwen2");
+//   std::unique_ptr<Model> model = Model::load("models/tiny-qwen2");   // or "model-q4_k_m.gguf"
 //   const ModelWeights& w = model->weights();
 //   w.layers[0].q_proj.shape   // {n_heads * head_dim, hidden_size}
 //
@@ -17,6 +19,7 @@
 #include <optional>
 #include <vector>
 
+#include "inference/model/gguf_file.h"
 #include "inference/model/model_config.h"
 #include "inference/model/safetensors.h"
 
@@ -48,17 +51,20 @@ struct ModelWeights {
 
 class Model {
  public:
-  static std::unique_ptr<Model> load(const std::filesystem::path& model_dir);
+  // A model directory or a .gguf file.
+  static std::unique_ptr<Model> load(const std::filesystem::path& model_dir_or_gguf);
 
   const ModelConfig& config() const { return config_; }
   const ModelWeights& weights() const { return weights_; }
-  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& dir() const { return dir_; }  // the directory or the .gguf file
 
  private:
   Model() = default;
   std::filesystem::path dir_;
   ModelConfig config_;
   std::vector<std::unique_ptr<SafetensorsFile>> files_;  // own the mappings the views point into
+  std::unique_ptr<GgufFile> gguf_;                       // ... or this one
+  std::vector<std::vector<std::byte>> owned_;            // un-permuted GGUF Llama q/k rows
   ModelWeights weights_;
 };
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "inference/model/awq.h"
+#include "inference/model/gguf_model.h"
 
 namespace boxed::inference::model {
 namespace {
@@ -180,6 +181,9 @@ ModelConfig parse_model_config(const json& config, const std::string& source) {
 }
 
 ModelConfig load_model_config(const std::filesystem::path& model_dir) {
+  if (is_gguf_path(model_dir)) {
+    return model_config_from_gguf(GgufFile::open(model_dir, GgufFile::Mode::kHeaderOnly));
+  }
   const std::filesystem::path config_path = model_dir / "config.json";
   if (!std::filesystem::exists(config_path)) {
     throw std::runtime_error(fmt::format("{}: no config.json in the model directory", model_dir.string()));

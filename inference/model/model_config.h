@@ -74,7 +74,7 @@ struct ModelConfig {
 std::string_view architecture_name(Architecture arch);  // "Qwen2ForCausalLM" | "LlamaForCausalLM"
 
 // Reads model_dir/config.json (required), generation_config.json and tokenizer_config.json
-// (optional). Throws std::runtime_error naming the file and field on anything missing or invalid.
+// (optional); for a .gguf file, its metadata (gguf_model.h). Throws std::runtime_error naming the file and field on anything missing or invalid.
 ModelConfig load_model_config(const std::filesystem::path& model_dir);
 
 // The config.json part alone; `source` names the file in error messages.

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "inference/tokenizer/gguf_source.h"
+
 namespace boxed::inference::tokenizer {
 namespace {
 
@@ -31,7 +33,16 @@ std::string read_file(const fs::path& path) {
   return ss.str();
 }
 
-std::string builtin_list() { return "deepseek-r1, chatml, llama3, raw"; }
+std::string builtin_list() { return "deepseek-r1, chatml, qwen2.5, smollm, llama3, raw"; }
+
+// The default system messages of the ChatML family, as their chat templates write them when the
+// conversation has none: Qwen2-Instruct, Qwen2.5-Instruct (Qwen2.5-Coder-0.5B-Instruct GGUF
+// tokenizer.chat_template) and SmolLM2-Instruct (SmolLM2-135M-Instruct GGUF).
+constexpr std::string_view kQwen2System = "You are a helpful assistant.";
+constexpr std::string_view kQwen25System =
+    "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
+constexpr std::string_view kSmolLmSystem =
+    "You are a helpful AI assistant named SmolLM, trained by Hugging Face";
 
 void check_role(const Message& m, std::string_view template_name) {
   if (m.role != "system" && m.role != "user" && m.role != "assistant") {
@@ -69,6 +80,8 @@ std::string_view trim(std::string_view s) {
 ChatTemplate ChatTemplate::by_name(std::string_view name) {
   if (name == "deepseek-r1") return ChatTemplate(ChatTemplateKind::kDeepSeekR1);
   if (name == "chatml") return ChatTemplate(ChatTemplateKind::kChatMl);
+  if (name == "qwen2.5") return ChatTemplate(ChatTemplateKind::kQwen25);
+  if (name == "smollm") return ChatTemplate(ChatTemplateKind::kSmolLm);
   if (name == "llama3") return ChatTemplate(ChatTemplateKind::kLlama3);
   if (name == "raw") return ChatTemplate(ChatTemplateKind::kRaw);
   throw std::invalid_argument("unknown chat template \"" + std::string(name) +
@@ -76,7 +89,7 @@ ChatTemplate ChatTemplate::by_name(std::string_view name) {
 }
 
 std::vector<std::string> ChatTemplate::builtin_names() {
-  return {"deepseek-r1", "chatml", "llama3", "raw"};
+  return {"deepseek-r1", "chatml", "qwen2.5", "smollm", "llama3", "raw"};
 }
 
 std::string_view ChatTemplate::name() const {
@@ -85,6 +98,10 @@ std::string_view ChatTemplate::name() const {
       return "deepseek-r1";
     case ChatTemplateKind::kChatMl:
       return "chatml";
+    case ChatTemplateKind::kQwen25:
+      return "qwen2.5";
+    case ChatTemplateKind::kSmolLm:
+      return "smollm";
     case ChatTemplateKind::kLlama3:
       return "llama3";
     case ChatTemplateKind::kRaw:
@@ -96,8 +113,19 @@ std::string_view ChatTemplate::name() const {
 ChatTemplate ChatTemplate::recognise(std::string_view jinja, const std::string& source) {
   const auto has = [&](std::string_view s) { return jinja.find(s) != std::string_view::npos; };
   if (has(kR1User) && has(kR1Assistant)) return ChatTemplate(ChatTemplateKind::kDeepSeekR1);
-  if (has("<|im_start|>") && has("<|im_end|>") && !has("tools")) {
-    return ChatTemplate(ChatTemplateKind::kChatMl);
+  if (has("<|im_start|>") && has("<|im_end|>")) {
+    // Told apart by the default system message each writes; a ChatML template with another
+    // default, none, or reasoning handling (QwQ, Qwen3: "<think>") is none of these.
+    if (!has("<think>")) {
+      if (has(kQwen25System)) return ChatTemplate(ChatTemplateKind::kQwen25);
+      if (has(kSmolLmSystem)) return ChatTemplate(ChatTemplateKind::kSmolLm);
+      if (has(kQwen2System) && !has("tools")) return ChatTemplate(ChatTemplateKind::kChatMl);
+    }
+    throw std::runtime_error(
+        source + ": a ChatML template, but not one of the built-in ones (chatml: default system "
+                 "message \"" + std::string(kQwen2System) + "\"; qwen2.5: \"" +
+        std::string(kQwen25System) + "\"; smollm: \"" + std::string(kSmolLmSystem) +
+        "\"); choose one with --chat-template NAME (" + builtin_list() + ")");
   }
   // Llama-3.1+ templates add a "Cutting Knowledge Date" system block and tools; not built in.
   if (has("<|start_header_id|>") && has("<|eot_id|>") && !has("Cutting Knowledge")) {
@@ -122,8 +150,22 @@ ChatTemplate ChatTemplate::load(const std::string& path, const std::string& over
     if (auto t = template_of_config(j)) return recognise(*t, override_name);
     return recognise(text, override_name);
   }
+  if (is_gguf_path(path)) {
+    const auto text = read_gguf_chat_template(path);
+    if (!text) {
+      throw std::runtime_error(path + ": no tokenizer.chat_template in this GGUF file; choose one "
+                               "with --chat-template (" + builtin_list() + ")");
+    }
+    return recognise(*text, path + ": tokenizer.chat_template");
+  }
   fs::path dir = fs::is_directory(path) ? fs::path(path) : fs::path(path).parent_path();
   fs::path config = fs::is_directory(path) ? dir / "tokenizer_config.json" : fs::path(path);
+  // transformers (tokenization_utils_base.py, from_pretrained): a chat_template.jinja file takes
+  // priority over the tokenizer_config.json entry.
+  if (fs::is_directory(path) && fs::is_regular_file(dir / "chat_template.jinja")) {
+    return recognise(read_file(dir / "chat_template.jinja"),
+                     (dir / "chat_template.jinja").string());
+  }
   if (fs::is_regular_file(config)) {
     const auto j = nlohmann::json::parse(read_file(config), nullptr, false);
     if (j.is_discarded()) throw std::runtime_error(config.string() + ": invalid JSON");
@@ -176,11 +218,18 @@ std::string ChatTemplate::apply(std::span<const Message> messages,
       if (add_generation_prompt) out.append(kR1Assistant).append(kR1ThinkOpen);
       return out;
     }
-    case ChatTemplateKind::kChatMl: {
-      // Qwen2-Instruct tokenizer_config.json chat_template: a default system message when the
-      // conversation has none.
-      if (!messages.empty() && messages.front().role != "system") {
-        out += "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n";
+    case ChatTemplateKind::kChatMl:
+    case ChatTemplateKind::kQwen25:
+    case ChatTemplateKind::kSmolLm: {
+      // Qwen2-Instruct, Qwen2.5-Instruct and SmolLM2-Instruct chat templates: a default system
+      // message when the conversation does not open with one (Qwen2.5 writes it for an empty
+      // conversation too: it tests messages[0]['role'] outside the loop).
+      const std::string_view system = kind_ == ChatTemplateKind::kChatMl   ? kQwen2System
+                                      : kind_ == ChatTemplateKind::kQwen25 ? kQwen25System
+                                                                           : kSmolLmSystem;
+      const bool empty_gets_default = kind_ == ChatTemplateKind::kQwen25;
+      if (messages.empty() ? empty_gets_default : messages.front().role != "system") {
+        out.append("<|im_start|>system\n").append(system).append("<|im_end|>\n");
       }
       for (const Message& m : messages) {
         check_role(m, name());

@@ -1,6 +1,7 @@
 #include "inference/tokenizer/pre_tokenizer.h"
 
 #include <re2/re2.h>
+#include <utf8proc.h>
 
 #include <stdexcept>
 
@@ -55,6 +56,20 @@ size_t lookahead_length(std::string_view text, size_t begin, size_t end,
   return n_chars >= 2 ? last - begin : end - begin;
 }
 
+// \p{N}: Unicode general categories Nd, Nl, No (Rust's char::is_numeric, which tokenizers'
+// Digits pre-tokenizer uses).
+bool is_numeric_code_point(uint32_t cp) {
+  if (cp > 0x10FFFF) return false;  // invalid UTF-8 marker
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 bool is_unicode_space(uint32_t cp) {
@@ -71,6 +86,8 @@ std::string_view pre_family_name(PreFamily family) {
       return "llama3";
     case PreFamily::kGpt2:
       return "gpt2";
+    case PreFamily::kSmolLm:
+      return "smollm";
   }
   return "?";
 }
@@ -79,8 +96,21 @@ std::optional<PreFamily> pre_family_from_name(std::string_view name) {
   if (name == "qwen2") return PreFamily::kQwen2;
   if (name == "llama3") return PreFamily::kLlama3;
   if (name == "gpt2") return PreFamily::kGpt2;
+  if (name == "smollm") return PreFamily::kSmolLm;
   return std::nullopt;
 }
+
+std::optional<PreFamily> pre_family_from_gguf_pre(std::string_view pre) {
+  // llama.cpp llama-vocab.cpp (llama_vocab::impl::load): "deepseek-r1-qwen" shares the QWEN2
+  // pre-type; "llama-bpe" is LLAMA3; "smollm" is SMOLLM; "gpt2" is GPT2.
+  if (pre == "qwen2" || pre == "deepseek-r1-qwen") return PreFamily::kQwen2;
+  if (pre == "llama-bpe") return PreFamily::kLlama3;
+  if (pre == "smollm") return PreFamily::kSmolLm;
+  if (pre == "gpt2") return PreFamily::kGpt2;
+  return std::nullopt;
+}
+
+std::string_view gguf_pre_names() { return "qwen2, deepseek-r1-qwen, llama-bpe, smollm, gpt2"; }
 
 std::optional<PreFamily> pre_family_from_pattern(std::string_view hf_pattern) {
   if (hf_pattern == kQwen2Pattern) return PreFamily::kQwen2;
@@ -96,6 +126,7 @@ std::string_view pre_family_pattern(PreFamily family) {
     case PreFamily::kLlama3:
       return kLlama3Pattern;
     case PreFamily::kGpt2:
+    case PreFamily::kSmolLm:  // the regex step after the digit split
       return kGpt2Pattern;
   }
   return {};
@@ -104,7 +135,7 @@ std::string_view pre_family_pattern(PreFamily family) {
 PreTokenizer PreTokenizer::for_family(PreFamily family) {
   const char* pattern = family == PreFamily::kQwen2    ? kQwen2Re2
                         : family == PreFamily::kLlama3 ? kLlama3Re2
-                                                       : kGpt2Re2;
+                                                       : kGpt2Re2;  // gpt2, smollm
   RE2::Options options;
   options.set_encoding(RE2::Options::EncodingUTF8);
   options.set_log_errors(false);
@@ -117,6 +148,25 @@ PreTokenizer PreTokenizer::for_family(PreFamily family) {
 }
 
 void PreTokenizer::split(std::string_view text, std::vector<std::string_view>& out) const {
+  if (family_ != PreFamily::kSmolLm) return split_regex(text, out);
+  // Digits(individual_digits=true), behaviour Isolated: each \p{N} code point is a piece, and
+  // the regex runs on the text between them (so a digit never ends a whitespace run's lookahead:
+  // the end of that text counts as the end).
+  size_t start = 0;
+  for (size_t i = 0; i < text.size();) {
+    uint32_t cp = 0;
+    const int len = next_code_point(text, i, cp);
+    if (is_numeric_code_point(cp)) {
+      if (i > start) split_regex(text.substr(start, i - start), out);
+      out.push_back(text.substr(i, static_cast<size_t>(len)));
+      start = i + static_cast<size_t>(len);
+    }
+    i += static_cast<size_t>(len);
+  }
+  if (start < text.size()) split_regex(text.substr(start), out);
+}
+
+void PreTokenizer::split_regex(std::string_view text, std::vector<std::string_view>& out) const {
   size_t pos = 0;
   re2::StringPiece match;
   const re2::StringPiece whole(text.data(), text.size());
@@ -135,7 +185,9 @@ void PreTokenizer::split(std::string_view text, std::vector<std::string_view>& o
       uint32_t cp = 0;
       end = begin + next_code_point(text, begin, cp);
     } else {
-      end = begin + lookahead_length(text, begin, end, family_ != PreFamily::kGpt2);
+      const bool has_newline_alternative =
+          family_ == PreFamily::kQwen2 || family_ == PreFamily::kLlama3;
+      end = begin + lookahead_length(text, begin, end, has_newline_alternative);
     }
     out.push_back(text.substr(begin, end - begin));
     pos = end;

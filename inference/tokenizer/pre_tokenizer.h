@@ -12,6 +12,10 @@
 //   llama3 the same with \p{N}{1,3}                   (Meta-Llama-3 tokenizer.json)
 //   gpt2   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 //          (the ByteLevel pre-tokenizer's own regex with use_regex=true; OpenAI GPT-2 encoder.py)
+//   smollm every \p{N} code point its own piece first (tokenizers' Digits(individual_digits=true)),
+//          then the gpt2 regex within the text between digits (SmolLM2 tokenizer.json:
+//          Sequence[Digits, ByteLevel(use_regex=true)]; llama.cpp llama-vocab.cpp lists the same
+//          two expressions, "\p{N}" then the GPT-2 one, for its SMOLLM pre-type)
 //
 // Two differences from the Oniguruma engine that Hugging Face uses are handled here:
 // - RE2 has no lookahead, so `\s+(?!\S)` is dropped from the RE2 pattern and emulated after the
@@ -36,11 +40,17 @@ class RE2;
 
 namespace boxed::inference::tokenizer {
 
-enum class PreFamily { kQwen2, kLlama3, kGpt2 };
+enum class PreFamily { kQwen2, kLlama3, kGpt2, kSmolLm };
 
 std::string_view pre_family_name(PreFamily family);
-// "qwen2" | "llama3" | "gpt2"; nullopt otherwise.
+// "qwen2" | "llama3" | "gpt2" | "smollm"; nullopt otherwise.
 std::optional<PreFamily> pre_family_from_name(std::string_view name);
+// The family of a GGUF `tokenizer.ggml.pre` value, as llama.cpp's llama-vocab.cpp maps them:
+// "qwen2" and "deepseek-r1-qwen" → qwen2, "llama-bpe" → llama3, "smollm" → smollm, "gpt2" →
+// gpt2; nullopt for any other (boxed does not guess a regex).
+std::optional<PreFamily> pre_family_from_gguf_pre(std::string_view pre);
+// The names pre_family_from_gguf_pre accepts, for messages.
+std::string_view gguf_pre_names();
 // The family whose Hugging Face Split pattern is exactly `hf_pattern`; nullopt otherwise.
 std::optional<PreFamily> pre_family_from_pattern(std::string_view hf_pattern);
 // The Hugging Face form of a family's pattern (as written in tokenizer.json).
@@ -55,6 +65,8 @@ class PreTokenizer {
   PreFamily family() const { return family_; }
 
  private:
+  // The regex step alone (no digit split).
+  void split_regex(std::string_view text, std::vector<std::string_view>& out) const;
   PreTokenizer(PreFamily family, std::shared_ptr<const re2::RE2> re)
       : family_(family), re_(std::move(re)) {}
   PreFamily family_;

@@ -163,6 +163,8 @@ bool Tokenizer::is_special(int32_t id) const {
 const std::vector<AddedToken>& Tokenizer::added_tokens() const { return state_->added; }
 std::optional<int32_t> Tokenizer::bos_id() const { return state_->bos; }
 std::optional<int32_t> Tokenizer::eos_id() const { return state_->eos; }
+std::optional<int32_t> Tokenizer::padding_id() const { return state_->padding; }
+bool Tokenizer::add_bos() const { return state_->add_bos; }
 const std::string& Tokenizer::pre_name() const { return state_->pre_name; }
 
 StreamDecoder::StreamDecoder(const Tokenizer& tok, bool skip_special)

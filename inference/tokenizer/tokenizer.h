@@ -1,8 +1,10 @@
-// Byte-level BPE tokenizer (GPT-2 / Qwen2 / Llama-3 family), loaded from a Hugging Face
-// tokenizer.json or from the older vocab.json + merges.txt pair.
+// Byte-level BPE tokenizer (GPT-2 / Qwen2 / Llama-3 / SmolLM family), loaded from a Hugging Face
+// tokenizer.json, from the older vocab.json + merges.txt pair, or from a GGUF file's
+// tokenizer.ggml.* metadata.
 //
 //   Tokenizer tok = Tokenizer::load("models/r1-distill-qwen-1.5b");   // dir, tokenizer.json, or
 //   Tokenizer tok = Tokenizer::load("qwen2/vocab.json", "qwen2");      // vocab.json + merges.txt
+//   Tokenizer tok = Tokenizer::load("qwen2.5-0.5b-q4_k_m.gguf");        // GGUF header only
 //   std::vector<int32_t> ids = tok.encode("<｜User｜>1+1?", /*parse_special=*/true);
 //   std::string text = tok.decode(ids);
 //
@@ -41,6 +43,21 @@ struct AddedToken {
   bool single_word = false;  // only matched when not inside a word
 };
 
+// What a GGUF file's tokenizer.ggml.* keys hold (GGUF spec, "Tokenizer" section). Token types
+// are llama.cpp's llama_token_type (llama.h): 1 normal, 2 unknown, 3 control, 4 user-defined,
+// 5 unused, 6 byte.
+struct GgufVocab {
+  std::string model;                 // tokenizer.ggml.model: only "gpt2" (byte-level BPE)
+  std::string pre;                   // tokenizer.ggml.pre, e.g. "qwen2", "smollm"
+  std::vector<std::string> tokens;   // tokenizer.ggml.tokens; index = id
+  std::vector<int32_t> token_types;  // tokenizer.ggml.token_type; empty = all normal
+  std::vector<std::string> merges;   // tokenizer.ggml.merges, "LEFT RIGHT" by rank
+  std::optional<int32_t> bos;        // tokenizer.ggml.bos_token_id
+  std::optional<int32_t> eos;        // tokenizer.ggml.eos_token_id
+  std::optional<int32_t> padding;    // tokenizer.ggml.padding_token_id
+  bool add_bos = false;              // tokenizer.ggml.add_bos_token
+};
+
 struct TokenizerState;  // defined in tokenizer_state.h (internal)
 
 class Tokenizer {
@@ -50,9 +67,17 @@ class Tokenizer {
   // names the family whose pre-tokenizer, normaliser and ignore_merges a vocab.json + merges.txt
   // pair uses (required for that form; for tokenizer.json it must be "" or agree with the file).
   // bos/eos ids are taken from tokenizer_config.json beside the file when present.
+  // A .gguf file (read by its header alone) gives its tokenizer.ggml.* vocabulary, see
+  // from_gguf_vocab; `pre` must then be "" or agree with the file's tokenizer.ggml.pre family.
   static Tokenizer load(const std::string& path, std::string_view pre = "");
   // The text of a tokenizer.json; `source` names it in error messages.
   static Tokenizer from_json_text(std::string_view json_text, const std::string& source);
+  // From GGUF tokenizer metadata, treated as llama.cpp does (llama-vocab.cpp): normal and unused
+  // tokens are the BPE vocabulary; control and unknown tokens are special added tokens (matched
+  // only with parse_special); user-defined tokens are non-special added tokens (always matched).
+  // `pre` picks the pre-tokenizer (pre_family_from_gguf_pre); an unknown one is refused by
+  // name. Throws std::runtime_error naming `source` and the key on inconsistent arrays.
+  static Tokenizer from_gguf_vocab(const GgufVocab& vocab, const std::string& source);
 
   std::vector<int32_t> encode(std::string_view text, bool parse_special = true) const;
   // Invalid UTF-8 (a token sequence cut inside a character) becomes U+FFFD, as in Hugging Face.
@@ -73,7 +98,12 @@ class Tokenizer {
   // post-processor's template (bos only); nullopt when neither says.
   std::optional<int32_t> bos_id() const;
   std::optional<int32_t> eos_id() const;
-  // "qwen2", "llama3" or "gpt2": the pre-tokenizer family recognised.
+  // GGUF tokenizer.ggml.padding_token_id; nullopt elsewhere.
+  std::optional<int32_t> padding_id() const;
+  // Whether the model expects BOS in front of a plain encoding (GGUF add_bos_token, or
+  // tokenizer_config.json "add_bos_token"). encode() never adds it; the chat template writes it.
+  bool add_bos() const;
+  // "qwen2", "llama3", "gpt2" or "smollm": the pre-tokenizer family recognised.
   const std::string& pre_name() const;
 
  private:

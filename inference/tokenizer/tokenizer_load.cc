@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "inference/tokenizer/byte_level.h"
+#include "inference/tokenizer/gguf_source.h"
 #include "inference/tokenizer/tokenizer_state.h"
 
 namespace boxed::inference::tokenizer {
@@ -53,18 +54,6 @@ std::unordered_map<std::string, int32_t> parse_vocab(const json& j, const std::s
     vocab.emplace(token, id.get<int32_t>());
   }
   return vocab;
-}
-
-MergeRule split_merge_line(std::string_view line, const std::string& where) {
-  const size_t space = line.find(' ');
-  if (space == std::string_view::npos || space == 0 || space + 1 >= line.size() ||
-      line.find(' ', space + 1) != std::string_view::npos) {
-    throw std::runtime_error(where +
-                             ": expected a merge \"LEFT RIGHT\" (two symbols, one space), "
-                             "found \"" +
-                             std::string(line) + "\"");
-  }
-  return {std::string(line.substr(0, space)), std::string(line.substr(space + 1))};
 }
 
 std::vector<MergeRule> parse_merges_json(const json& j, const std::string& source) {
@@ -152,6 +141,15 @@ PreFamily parse_pre_tokenizer(const json& j, const std::string& source) {
       j["pretokenizers"].size() == 2) {
     const json& split = j["pretokenizers"][0];
     const json& byte_level = j["pretokenizers"][1];
+    // SmolLM2: Sequence[Digits(individual_digits=true), ByteLevel(use_regex=true)].
+    if (type_of(split) == "Digits" && type_of(byte_level) == "ByteLevel") {
+      if (!split.value("individual_digits", false)) {
+        fail(source, "pre_tokenizer.pretokenizers[0].individual_digits",
+             "expected true, found false (not supported)");
+      }
+      check_byte_level(byte_level, source, "pre_tokenizer.pretokenizers[1]", true);
+      return PreFamily::kSmolLm;
+    }
     if (type_of(split) == "Split" && type_of(byte_level) == "ByteLevel") {
       const json pattern = split.value("pattern", json::object());
       if (!pattern.contains("Regex") || !pattern["Regex"].is_string()) {
@@ -172,7 +170,8 @@ PreFamily parse_pre_tokenizer(const json& j, const std::string& source) {
   }
   fail(source, "pre_tokenizer",
        "unsupported pre-tokenizer " + j.dump().substr(0, 300) +
-           "; supported: Sequence[Split(Regex, Isolated), ByteLevel(use_regex=false)] or "
+           "; supported: Sequence[Split(Regex, Isolated), ByteLevel(use_regex=false)], "
+           "Sequence[Digits(individual_digits), ByteLevel(use_regex=true)] or "
            "ByteLevel(use_regex=true)");
 }
 
@@ -207,6 +206,9 @@ void set_bos_eos(TokenizerState& state, const json& config, const json& post_pro
     return std::nullopt;
   };
   if (config.is_object()) {
+    if (config.contains("add_bos_token") && config["add_bos_token"].is_boolean()) {
+      state.add_bos = config["add_bos_token"].get<bool>();
+    }
     if (auto bos = config_token(config, "bos_token")) state.bos = lookup(*bos);
     if (auto eos = config_token(config, "eos_token")) state.eos = lookup(*eos);
   }
@@ -281,7 +283,7 @@ std::shared_ptr<const TokenizerState> state_from_vocab_merges(const std::string&
   }
   const auto family = pre_family_from_name(pre);
   if (!family) {
-    throw std::invalid_argument("--pre: expected qwen2, llama3 or gpt2, found \"" +
+    throw std::invalid_argument("--pre: expected qwen2, llama3, gpt2 or smollm, found \"" +
                                 std::string(pre) + "\"");
   }
   if (!fs::exists(merges_path)) {
@@ -309,13 +311,26 @@ std::shared_ptr<const TokenizerState> state_from_vocab_merges(const std::string&
 
 }  // namespace
 
+MergeRule split_merge_line(std::string_view line, const std::string& where) {
+  const size_t space = line.find(' ');
+  if (space == std::string_view::npos || space == 0 || space + 1 >= line.size() ||
+      line.find(' ', space + 1) != std::string_view::npos) {
+    throw std::runtime_error(where +
+                             ": expected a merge \"LEFT RIGHT\" (two symbols, one space), "
+                             "found \"" +
+                             std::string(line) + "\"");
+  }
+  return {std::string(line.substr(0, space)), std::string(line.substr(space + 1))};
+}
+
 TokenizerConfig config_for_family(PreFamily family) {
   switch (family) {
     case PreFamily::kQwen2:  // Qwen2 tokenizer.json: NFC normalizer, ignore_merges false
       return {.family = family, .nfc = true, .ignore_merges = false};
     case PreFamily::kLlama3:  // Meta-Llama-3 tokenizer.json: normalizer null, ignore_merges true
       return {.family = family, .nfc = false, .ignore_merges = true};
-    case PreFamily::kGpt2:  // GPT-2 tokenizer.json: normalizer null
+    case PreFamily::kGpt2:    // GPT-2 tokenizer.json: normalizer null
+    case PreFamily::kSmolLm:  // SmolLM2 tokenizer.json: normalizer null, ignore_merges false
       return {.family = family, .nfc = false, .ignore_merges = false};
   }
   return {};
@@ -388,8 +403,16 @@ Tokenizer Tokenizer::from_json_text(std::string_view json_text, const std::strin
 
 Tokenizer Tokenizer::load(const std::string& path, std::string_view pre) {
   if (!pre.empty() && !pre_family_from_name(pre)) {
-    throw std::invalid_argument("--pre: expected qwen2, llama3 or gpt2, found \"" +
+    throw std::invalid_argument("--pre: expected qwen2, llama3, gpt2 or smollm, found \"" +
                                 std::string(pre) + "\"");
+  }
+  if (is_gguf_path(path)) {
+    Tokenizer tok = from_gguf_vocab(read_gguf_vocab(path), path);
+    if (!pre.empty() && pre != tok.pre_name()) {
+      throw std::runtime_error(path + ": --pre " + std::string(pre) + " disagrees with the " +
+                               "file, whose tokenizer.ggml.pre means " + tok.pre_name());
+    }
+    return tok;
   }
   fs::path file = path;
   if (fs::is_directory(file)) {

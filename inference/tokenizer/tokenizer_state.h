@@ -29,6 +29,8 @@ struct TokenizerState {
   std::unordered_map<std::string, int32_t> added_ids;
   std::optional<int32_t> bos;
   std::optional<int32_t> eos;
+  std::optional<int32_t> padding;
+  bool add_bos = false;
   std::string pre_name;
 };
 
@@ -45,6 +47,9 @@ TokenizerConfig config_for_family(PreFamily family);
 
 // Unicode NFC via utf8proc (tokenizer.cc); invalid UTF-8 is returned unchanged.
 std::string nfc(std::string_view s);
+
+// "LEFT RIGHT" (two symbols, one space) → MergeRule; throws naming `where` otherwise.
+MergeRule split_merge_line(std::string_view line, const std::string& where);
 
 // Builds the state; fills id tables, matchers. Throws on inconsistent ids.
 std::shared_ptr<TokenizerState> build_state(std::string source,

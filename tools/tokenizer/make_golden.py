@@ -19,7 +19,8 @@ input, the ids Hugging Face gives with special tokens parsed ("ids"), with them 
     whole-word vocabulary entries that no merge reaches (so ignore_merges changes results).
     Outputs llama3_style_tokenizer.json and llama3_style_golden.jsonl; that test needs no ../shared.
 (c) tests/data/tokenizer/pre_tokenizer_golden.jsonl: the pieces the Qwen2 and Llama-3 Split
-    regexes cut each input into, and those of GPT-2's ByteLevel(use_regex=true), byte-level mapped.
+    regexes cut each input into, and those of GPT-2's ByteLevel(use_regex=true) and of SmolLM2's
+    Sequence[Digits(individual_digits=true), ByteLevel(use_regex=true)], byte-level mapped.
 """
 import argparse
 import json
@@ -188,6 +189,11 @@ def pre_tokenizer_pieces(inputs):
         # GPT-2: the ByteLevel pre-tokenizer's own regex; its pieces come byte-level mapped.
         gpt2 = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
         out["gpt2_byte_level"] = [piece for piece, _ in gpt2.pre_tokenize_str(row["text"])]
+        # SmolLM2's tokenizer.json: each digit alone, then GPT-2's ByteLevel regex.
+        smollm = pre_tokenizers.Sequence([
+            pre_tokenizers.Digits(individual_digits=True),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
+        out["smollm_byte_level"] = [piece for piece, _ in smollm.pre_tokenize_str(row["text"])]
         rows.append(out)
     write_jsonl(DATA / "pre_tokenizer_golden.jsonl", rows)
 

@@ -136,6 +136,8 @@ TEST(ChatTemplateTest, RecognisedFromConfigsAndOverrideFiles) {
   TempDir dir;
   dir.write("tokenizer_config.json",
             nlohmann::json({{"chat_template",
+                             "{% if messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\n"
+                             "You are a helpful assistant.<|im_end|>\\n' }}{% endif %}"
                              "{% for message in messages %}{{'<|im_start|>' + message['role'] + "
                              "'\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"}})
                 .dump());
@@ -157,13 +159,72 @@ TEST(ChatTemplateTest, UnknownTemplatesNameTheBuiltIns) {
       ChatTemplate::load(dir.path.string(), override_name);
       FAIL() << "expected an error for override \"" << override_name << "\"";
     } catch (const std::exception& e) {
-      EXPECT_NE(std::string(e.what()).find("deepseek-r1, chatml, llama3, raw"), std::string::npos)
+      EXPECT_NE(std::string(e.what()).find("deepseek-r1, chatml, qwen2.5, smollm, llama3, raw"),
+                std::string::npos)
           << e.what();
     }
   }
   EXPECT_THROW(ChatTemplate::by_name("deepseek"), std::invalid_argument);
   EXPECT_THROW(ChatTemplate::by_name("deepseek-r1").apply({{Message{"tool", "x"}}}, true),
                std::invalid_argument);
+}
+
+TEST(ChatTemplateTest, ChatMlVariantsAreToldApartOrRefused) {
+  const std::string head = "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+                           "'<|im_end|>'}}";
+  EXPECT_EQ(ChatTemplate::recognise(head + "You are a helpful assistant.", "t").name(), "chatml");
+  EXPECT_EQ(ChatTemplate::recognise(head + "{% if tools %}You are Qwen, created by Alibaba Cloud. "
+                                           "You are a helpful assistant.",
+                                    "t")
+                .name(),
+            "qwen2.5");
+  EXPECT_EQ(ChatTemplate::recognise(
+                head + "You are a helpful AI assistant named SmolLM, trained by Hugging Face", "t")
+                .name(),
+            "smollm");
+  // No default system message, another one, or reasoning handling (Qwen3, QwQ): refused, and the
+  // message says how to choose.
+  for (const std::string& text :
+       {head, head + "You are a math tutor.",
+        head + "You are a helpful assistant.{% if '</think>' in content %}<think>"}) {
+    try {
+      ChatTemplate::recognise(text, "model.gguf: tokenizer.chat_template");
+      ADD_FAILURE() << "expected a refusal of " << text;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("--chat-template"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("model.gguf"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(ChatTemplateTest, DefaultSystemMessages) {
+  const std::vector<Message> user = {{"user", "Hi"}};
+  EXPECT_EQ(ChatTemplate::by_name("qwen2.5").apply(user, false),
+            "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful "
+            "assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n");
+  EXPECT_EQ(ChatTemplate::by_name("smollm").apply(user, true),
+            "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging "
+            "Face<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+  const std::vector<Message> with_system = {{"system", "S"}, {"user", "Hi"}};
+  EXPECT_EQ(ChatTemplate::by_name("smollm").apply(with_system, false),
+            "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n");
+  // Qwen2.5 tests messages[0] outside its loop: an empty conversation still gets the default.
+  EXPECT_EQ(ChatTemplate::by_name("qwen2.5").apply(std::vector<Message>{}, false),
+            "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful "
+            "assistant.<|im_end|>\n");
+  EXPECT_EQ(ChatTemplate::by_name("chatml").apply(std::vector<Message>{}, false), "");
+}
+
+TEST(ChatTemplateTest, ChatTemplateJinjaWinsOverTheConfig) {
+  // transformers' from_pretrained: chat_template.jinja takes priority over tokenizer_config.json.
+  TempDir dir;
+  dir.write("tokenizer_config.json",
+            R"({"chat_template": "{{ '<|start_header_id|>' }}{{ '<|eot_id|>' }}"})");
+  EXPECT_EQ(ChatTemplate::load(dir.path.string(), "").name(), "llama3");
+  dir.write("chat_template.jinja",
+            "<|im_start|><|im_end|>You are a helpful AI assistant named SmolLM, trained by "
+            "Hugging Face");
+  EXPECT_EQ(ChatTemplate::load(dir.path.string(), "").name(), "smollm");
 }
 
 }  // namespace

@@ -143,7 +143,7 @@ TEST(TokenizerLoadTest, RefusalsSayWhereAndWhat) {
             std::string::npos);
   EXPECT_NE(error_of([&] {
               Tokenizer::load((dir.path / "vocab.json").string(), "bert");
-            }).find("--pre: expected qwen2, llama3 or gpt2"),
+            }).find("--pre: expected qwen2, llama3, gpt2 or smollm"),
             std::string::npos);
   EXPECT_NE(
       error_of([&] { Tokenizer::load((dir.path / "missing").string()); }).find("no such file"),

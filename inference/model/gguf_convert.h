@@ -1,0 +1,27 @@
+// Hugging Face checkpoint → GGUF, as llama.cpp's convert_hf_to_gguf.py does it for Qwen2 and
+// Llama: `<arch>.*` metadata from the config, tensors renamed (model.layers.N.self_attn.q_proj →
+// blk.N.attn_q, ...), Llama's q/k rows permuted into GGML's interleaved RoPE layout. Tensors keep
+// their dtype (quantized rows are permuted as whole byte rows). Used by the loader's tests to
+// build GGUF twins of random models, and by model conversion.
+//
+//   GgufWriter w = gguf_from_hf(config, random_weights(config, 7, DType::kF32));
+//   w.write("m.gguf");          // Model::load("m.gguf") gives the same weights as the directory
+#pragma once
+
+#include <vector>
+
+#include "inference/model/gguf_writer.h"
+#include "inference/model/model_config.h"
+#include "inference/model/safetensors_writer.h"
+
+namespace boxed::inference::model {
+
+// Throws std::invalid_argument for a tensor name the architecture does not have, or a config
+// GGUF metadata cannot express (llama3 rope scaling).
+GgufWriter gguf_from_hf(const ModelConfig& config, std::vector<TensorData> tensors);
+
+// The GGUF name of a Hugging Face tensor name ("model.norm.weight" → "output_norm.weight"), ""
+// when it has none.
+std::string gguf_tensor_name(const std::string& hf_name);
+
+}  // namespace boxed::inference::model

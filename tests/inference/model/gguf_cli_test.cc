@@ -1,0 +1,152 @@
+// `boxed inspect` and `boxed logits --all/--top` through the binary, on a small random Qwen2
+// model written both as a Hugging Face directory and as its GGUF twin.
+#include <cmath>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "inference/model/gguf_convert.h"
+#include "inference/model/gguf_file.h"
+#include "inference/model/random_model.h"
+#include "tests/inference/model/scratch_dir.h"
+#include "tests/support/run_boxed.h"
+
+namespace boxed::inference::model {
+namespace {
+
+using nlohmann::json;
+
+class GgufCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_.arch = Architecture::kQwen2;
+    config_.vocab_size = 40;
+    config_.hidden_size = 32;
+    config_.n_layers = 2;
+    config_.n_heads = 4;
+    config_.n_kv_heads = 2;
+    config_.head_dim = 8;
+    config_.intermediate_size = 48;
+    config_.max_position_embeddings = 128;
+    config_.attention_bias = true;
+    write_random_model(dir_.path() / "hf", config_, 21, DType::kF32);
+    gguf_from_hf(config_, random_weights(config_, 21, DType::kF32)).write(gguf());
+  }
+  std::string gguf() const { return (dir_.path() / "m.gguf").string(); }
+  std::string hf() const { return (dir_.path() / "hf").string(); }
+
+  static json run_json(const std::string& args) {
+    const boxed::testing::RunResult r = boxed::testing::run_boxed(args);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return json::parse(r.output, nullptr, false);
+  }
+  static std::vector<json> run_lines(const std::string& args) {
+    const boxed::testing::RunResult r = boxed::testing::run_boxed(args);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::vector<json> lines;
+    std::istringstream in(r.output);
+    for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line, nullptr, false));
+    return lines;
+  }
+
+  ModelConfig config_;
+  testing::ScratchDir dir_{"gguf_cli"};
+};
+
+TEST_F(GgufCli, InspectSummarisesAGgufFile) {
+  const json j = run_json("inspect " + gguf());
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["format"], "gguf");
+  EXPECT_EQ(j["version"], 3);
+  EXPECT_EQ(j["complete"], true);
+  EXPECT_EQ(j["metadata"]["general.architecture"], "qwen2");
+  EXPECT_EQ(j["metadata"]["qwen2.block_count"], 2);
+  EXPECT_EQ(j["config"]["num_hidden_layers"], 2);
+  EXPECT_EQ(j["config"]["hidden_size"], 32);
+  EXPECT_EQ(j["tensor_count"], 2 * 12 + 3);
+  EXPECT_EQ(j["tensor_types"]["F32"], 2 * 12 + 3);
+  bool found = false;
+  for (const json& t : j["tensors"]) {
+    if (t["name"] == "blk.1.ffn_down.weight") {
+      found = true;
+      EXPECT_EQ(t["type"], "F32");
+      EXPECT_EQ(t["shape"], json({32, 48}));
+      EXPECT_EQ(t["ne"], json({48, 32}));
+      EXPECT_EQ(t["bytes"], 32 * 48 * 4);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(GgufCli, InspectSummarisesATruncatedFileAndADirectory) {
+  const GgufFile f = GgufFile::open(gguf());
+  const uint64_t size = f.data_offset() + 64;
+  std::filesystem::resize_file(gguf(), size);
+  const json j = run_json("inspect " + gguf());
+  EXPECT_EQ(j["complete"], false);
+  EXPECT_EQ(j["missing_bytes"], f.needed_bytes() - size);
+  EXPECT_EQ(j["tensor_count"], 2 * 12 + 3);
+  const boxed::testing::RunResult r = boxed::testing::run_boxed("logits --model " + gguf() + " --tokens 1,2");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("runs past the end of the file"), std::string::npos) << r.output;
+
+  const json d = run_json("inspect " + hf());
+  EXPECT_EQ(d["format"], "safetensors");
+  EXPECT_EQ(d["config"]["num_hidden_layers"], 2);
+  EXPECT_EQ(d["tensor_count"], 2 * 12 + 3);
+}
+
+TEST_F(GgufCli, InspectTensorDumpsValues) {
+  const json j = run_json("inspect " + gguf() + " --tensor blk.0.attn_k.bias");
+  EXPECT_EQ(j["type"], "F32");
+  EXPECT_EQ(j["shape"], json({16}));
+  const json d = run_json("inspect " + hf() + " --tensor model.layers.0.self_attn.k_proj.bias");
+  ASSERT_EQ(j["values"].size(), 16u);
+  EXPECT_EQ(j["values"], d["values"]);
+  const boxed::testing::RunResult r = boxed::testing::run_boxed("inspect " + gguf() + " --tensor nope");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("no tensor 'nope'"), std::string::npos) << r.output;
+}
+
+TEST_F(GgufCli, LogitsAllAndTopAgreeWithTheDirectory) {
+  const std::string tokens = " --tokens 3,1,4,1,5,9,2,6";
+  const json last = run_json("logits --model " + hf() + tokens);
+  const std::vector<json> all_gguf = run_lines("logits --all --model " + gguf() + tokens);
+  const std::vector<json> all_hf = run_lines("logits --all --model " + hf() + tokens);
+  ASSERT_EQ(all_gguf.size(), 8u);
+  ASSERT_EQ(all_hf.size(), 8u);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(all_gguf[i]["position"], i);
+    EXPECT_EQ(all_gguf[i]["logits"], all_hf[i]["logits"]) << "position " << i;
+  }
+  EXPECT_EQ(all_gguf[7]["logits"], last["logits"]);
+
+  const std::vector<json> top = run_lines("logits --all --top 5 --model " + gguf() + tokens);
+  ASSERT_EQ(top.size(), 8u);
+  for (int i = 0; i < 8; ++i) {
+    SCOPED_TRACE(i);
+    const std::vector<float> logits = all_gguf[i]["logits"].get<std::vector<float>>();
+    double z = 0;
+    for (float x : logits) z += std::exp(static_cast<double>(x));
+    const json& best = top[i]["top"];
+    ASSERT_EQ(best.size(), 5u);
+    EXPECT_EQ(top[i]["position"], i);
+    const int argmax = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    EXPECT_EQ(best[0][0], argmax);
+    for (size_t k = 0; k < 5; ++k) {
+      const int id = best[k][0];
+      EXPECT_NEAR(best[k][1].get<double>(), logits[id] - std::log(z), 1e-9);
+      if (k > 0) {
+        EXPECT_LE(best[k][1].get<double>(), best[k - 1][1].get<double>());
+      }
+    }
+  }
+  const std::vector<json> last_top = run_lines("logits --top 3 --model " + gguf() + tokens);
+  ASSERT_EQ(last_top.size(), 1u);
+  EXPECT_EQ(last_top[0]["position"], 7);
+  EXPECT_EQ(last_top[0]["top"][0], top[7]["top"][0]);
+}
+
+}  // namespace
+}  // namespace boxed::inference::model
