@@ -68,6 +68,15 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     std::vector<reports::TaskDiff> diffs;
     for (const reports::PairedTask& pair : pairs) diffs.push_back(compare_task(pair, args->gate));
     const reports::GateResult gate = reports::evaluate_gate(diffs, cand, args->gate);
+    // Which models (and weight formats: "weights" in the CPU engine's details) are compared.
+    const auto describe = [](const reports::RunReport& r, const std::string& file) {
+      const reports::Manifest& m = r.manifest;
+      const auto weights = m.engine_details.find("weights");
+      return fmt::format("{} ({}{}{})", m.model.empty() ? "model not recorded" : m.model, file,
+                         m.backend.empty() ? "" : ", backend " + m.backend,
+                         weights == m.engine_details.end() ? "" : ", weights " + weights->second);
+    };
+    fmt::print("base:      {}\ncandidate: {}\n", describe(base, args->base), describe(cand, args->cand));
     fmt::print("{}", reports::render_comparison(diffs, gate, args->gate, warnings));
     if (!args->html.empty()) {
       reports::write_file_atomically(args->html,

@@ -75,6 +75,7 @@ const std::map<std::string, std::string>& one_line_summaries() {
       {"prompts", "Print the exact prompts (and gold answers) a run would send"},
       {"table", "Markdown table of reports in the DeepSeek-R1 distilled-model layout"},
       {"compare", "Paired comparison of two reports; exit 1 on a regression (CI gate)"},
+      {"kld", "KL divergence, top-1 agreement and perplexity of a candidate vs a base model"},
       {"extract", "Extract final answers from responses (JSONL in, JSONL out)"},
       {"grade", "Grade predicted answers against gold answers (JSONL in, JSONL out)"},
       {"tokenize", "Encode text into token ids with a model's tokenizer"},
@@ -119,6 +120,7 @@ int main(int argc, char** argv) {
   boxed::harness::add_table_command(app, exit_code);
   boxed::harness::add_compare_command(app, exit_code);
   boxed::harness::add_report_command(app, exit_code);
+  boxed::harness::add_kld_command(app, exit_code);
   boxed::harness::add_make_tiny_model_command(app, exit_code);
   boxed::harness::add_logits_command(app, exit_code);
   boxed::harness::add_inspect_command(app, exit_code);

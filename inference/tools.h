@@ -73,6 +73,39 @@ struct TensorValues {
 // and tensor when it is absent or its data is not in the file.
 TensorValues dequantized_tensor(const std::string& path, const std::string& name);
 
+// --- KL divergence of two models over a text (inference/tools_kld.cc) -----------------------
+// `boxed kld`: base and candidate run over the same tokens (the base's tokenizer), in chunks of
+// context_tokens scored as llama.cpp's llama-perplexity scores them (tools/perplexity/
+// perplexity.cpp): the text is tokenized once (BOS first when the base's tokenizer_config.json
+// says add_bos_token); chunk c is tokens [c·N, (c+1)·N) run from position 0 with a fresh cache,
+// its first token replaced by BOS when BOS is added; the logits at positions N/2 .. N-2 are
+// scored against the next token (all positions 0 .. N-2 with all_positions).
+struct KldRequest {
+  std::string base_model;
+  std::string candidate_model;
+  std::string text;
+  int context_tokens = 512;
+  int max_chunks = 0;  // 0: every whole chunk of the text
+  bool all_positions = false;
+};
+// One entry per scored token, in text order.
+struct KldScores {
+  std::vector<double> kld;            // KL(base || candidate) of the next-token distributions, nats
+  std::vector<double> nll_base;       // -ln p_base(next token)
+  std::vector<double> nll_candidate;  // -ln p_candidate(next token)
+  std::vector<uint8_t> same_top1;     // 1 when both argmaxes (lowest id on ties) agree
+  int n_chunks = 0;
+  int64_t n_text_tokens = 0;  // the whole tokenized text, BOS included
+  bool bos_added = false;
+  double base_seconds = 0;       // forward wall time of each model
+  double candidate_seconds = 0;
+};
+// Throws std::invalid_argument for bad input (a context under 4, a text shorter than one chunk,
+// vocabularies that differ: size, or any token's text when both models have a tokenizer) and
+// std::runtime_error for an unloadable model. on_chunk(done, total) after each chunk.
+KldScores score_kl_divergence(const KldRequest& request,
+                              const std::function<void(int, int)>& on_chunk = {});
+
 // --- Tokenizer (inference/tokenizer/tools_tokenizer.cc) -------------------------------------
 // A loaded tokenizer for `boxed tokenize` / `detokenize`; thread-safe.
 class TextTokenizer {

@@ -108,6 +108,7 @@ EngineInfo CpuEngine::info() const {
                   {"chat_template", std::string(state_->chat_template.name())},
                   {"threads", std::to_string(state_->arena->max_concurrency())},
                   {"arithmetic", options_.arithmetic},
+                  {"weights", model::weights_description(*state_->model)},
                   {"max_batch_sequences", std::to_string(options_.max_batch_sequences)}}};
 }
 

@@ -6,6 +6,7 @@
 #include "inference/cpu/dot.h"
 #include "inference/cpu/parallel.h"
 #include "inference/cpu/quant_dot.h"
+#include "inference/model/awq.h"
 
 namespace boxed::inference::cpu {
 
@@ -54,7 +55,11 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
       return;
     }
     w_f32.resize(static_cast<size_t>(kTileRows) * in);
-    model::convert_to_f32(w.dtype, w.row(row0), static_cast<size_t>(rows) * in, w_f32.data());
+    if (w.awq) {  // AWQ int4 (model/awq.h): the tile dequantised exactly, then the same dots
+      model::awq_dequantize_rows(*w.awq, row0, rows, w_f32.data());
+    } else {
+      model::convert_to_f32(w.dtype, w.row(row0), static_cast<size_t>(rows) * in, w_f32.data());
+    }
     const auto wr = [&](int r) { return w_f32.data() + static_cast<size_t>(r) * in; };
     // Groups of 4 tokens x 4 rows (dot4x4), then leftover tokens (dot4) and rows (dot): all
     // three give each element the bits of dot(), so the grouping never shows in the result.

@@ -1,5 +1,6 @@
-// y[n, out] = x[n, in] · W[out, in]ᵀ (+ bias[out]): a linear layer over stored BF16/F16/F32 or
-// GGML block-quantized (Q4_0 ... Q6_K) weights with fp32 arithmetic.
+// y[n, out] = x[n, in] · W[out, in]ᵀ (+ bias[out]): a linear layer over stored BF16/F16/F32,
+// GGML block-quantized (Q4_0 ... Q6_K) or AWQ int4 (model/awq.h, dequantised per tile) weights
+// with fp32 arithmetic.
 //
 //   matmul(xn.data(), n_tokens, layer.q_proj, layer.q_bias ? &*layer.q_bias : nullptr, q.data());
 //

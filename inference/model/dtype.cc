@@ -29,7 +29,8 @@ struct TypeInfo {
 // qh[64]; int8_t scales[16]; d} = 210.
 constexpr TypeInfo kTypes[] = {
     {DType::kBF16, "BF16", 30, 1, 2},   {DType::kF16, "F16", 1, 1, 2},
-    {DType::kF32, "F32", 0, 1, 4},      {DType::kQ4_0, "Q4_0", 2, 32, 18},
+    {DType::kF32, "F32", 0, 1, 4},      {DType::kI32, "I32", 26, 1, 4},
+    {DType::kQ4_0, "Q4_0", 2, 32, 18},
     {DType::kQ4_1, "Q4_1", 3, 32, 20},  {DType::kQ5_0, "Q5_0", 6, 32, 22},
     {DType::kQ5_1, "Q5_1", 7, 32, 24},  {DType::kQ8_0, "Q8_0", 8, 32, 34},
     {DType::kQ2_K, "Q2_K", 10, 256, 84}, {DType::kQ3_K, "Q3_K", 11, 256, 110},

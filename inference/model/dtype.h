@@ -22,13 +22,16 @@ namespace boxed::inference::model {
 
 enum class DType {
   kBF16, kF16, kF32,
+  // safetensors "I32": packed integer data (AWQ qweight / qzeros, see awq.h), never a weight
+  // read element by element; convert_to_f32 refuses it.
+  kI32,
   // GGML block quantizations (ggml-common.h). 32-element blocks:
   kQ4_0, kQ4_1, kQ5_0, kQ5_1, kQ8_0,
   // 256-element super-blocks ("k-quants"):
   kQ2_K, kQ3_K, kQ4_K, kQ5_K, kQ6_K,
 };
 
-// "BF16" | "F16" | "F32" | "Q4_0" | ... | "Q6_K" (GGML's type names for the quantized ones).
+// "BF16" | "F16" | "F32" | "I32" | "Q4_0" | ... | "Q6_K" (GGML's type names for the quantized ones).
 std::string_view dtype_name(DType dtype);
 std::optional<DType> dtype_from_name(std::string_view name);    // nullopt when unsupported
 bool dtype_is_quantized(DType dtype);
@@ -38,12 +41,12 @@ size_t dtype_block_bytes(DType dtype);
 // Bytes of a row of n elements; n must be a multiple of dtype_block_elems (checked by callers
 // that read files: GGUF validation, model loading).
 size_t dtype_row_bytes(DType dtype, int64_t n);
-// Bytes per element of a float type (2 or 4). Throws std::logic_error for a quantized type.
+// Bytes per element of a float type or I32 (2 or 4). Throws std::logic_error for a quantized type.
 size_t dtype_size_bytes(DType dtype);
 
 // GGUF's tensor type ids (ggml.h `enum ggml_type`: F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3,
 // Q5_0 = 6, Q5_1 = 7, Q8_0 = 8, Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14,
-// BF16 = 30). nullopt for a type boxed does not load (Q8_1, IQ*, ...).
+// I32 = 26, BF16 = 30). nullopt for a type boxed does not load (Q8_1, IQ*, ...).
 std::optional<DType> dtype_from_ggml_type(uint32_t ggml_type);
 uint32_t ggml_type_of(DType dtype);
 

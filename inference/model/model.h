@@ -8,7 +8,8 @@
 //   w.layers[0].q_proj.shape   // {n_heads * head_dim, hidden_size}
 //
 // Every tensor the architecture needs is checked for presence, dtype (BF16/F16/F32) and shape
-// against the config; errors say which file, which tensor, expected versus found. Tensors the
+// against the config; in an AutoAWQ GEMM checkpoint (config.json quantization_config, see awq.h)
+// the seven linear weights of each layer are AWQ views (TensorView::awq); errors say which file, which tensor, expected versus found. Tensors the
 // architecture does not use are ignored (as transformers does, also "lm_head.weight" when
 // tie_word_embeddings is true).
 #pragma once
@@ -66,5 +67,9 @@ class Model {
   std::vector<std::vector<std::byte>> owned_;            // un-permuted GGUF Llama q/k rows
   ModelWeights weights_;
 };
+
+// How the linear layers' weights are stored, for report manifests: "BF16", "AWQ int4 gemm
+// (group 128)", or for a mixture the dtypes by count ("Q4_K 144, Q6_K 24").
+std::string weights_description(const Model& model);
 
 }  // namespace boxed::inference::model

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "inference/model/awq.h"
 #include "inference/model/gguf_model.h"
 
 namespace boxed::inference::model {
@@ -173,6 +174,9 @@ ModelConfig parse_model_config(const json& config, const std::string& source) {
   const std::vector<int32_t> bos = get_ids(config, source, "bos_token_id");
   if (!bos.empty()) c.bos_token_id = bos.front();
   c.eos_token_ids = get_ids(config, source, "eos_token_id");
+  if (config.contains("quantization_config") && !config["quantization_config"].is_null()) {
+    c.awq = parse_awq_config(config["quantization_config"], source);  // refuses all but AWQ GEMM
+  }
   return c;
 }
 

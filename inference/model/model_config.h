@@ -38,6 +38,13 @@ struct GenerationDefaults {
   std::optional<int> top_k;
 };
 
+// config.json "quantization_config" of an AutoAWQ checkpoint (inference/model/awq.h), the only
+// quantized safetensors layout boxed loads: 4 bits, zero points, the "gemm" packing.
+struct AwqConfig {
+  int group_size = 128;
+  std::string version = "gemm";
+};
+
 struct ModelConfig {
   Architecture arch = Architecture::kQwen2;
   int vocab_size = 0;
@@ -56,6 +63,7 @@ struct ModelConfig {
   std::optional<int32_t> bos_token_id;
   std::vector<int32_t> eos_token_ids;  // generation_config.json wins over config.json
   GenerationDefaults generation;
+  std::optional<AwqConfig> awq;  // set when config.json has an AWQ quantization_config
   // tokenizer_config.json: the template and the bos/eos token *strings* (ids come from the
   // tokenizer); "" when absent.
   std::string chat_template;

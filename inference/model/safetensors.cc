@@ -92,7 +92,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
     }
     const std::string dtype_text = entry["dtype"].get<std::string>();
     const std::optional<DType> dtype = dtype_from_name(dtype_text);
-    if (!dtype) {
+    if (!dtype || dtype_is_quantized(*dtype)) {  // GGML block types live in GGUF files only
       unsupported_[name] = dtype_text;
       ranges.emplace_back(begin, end);
       continue;

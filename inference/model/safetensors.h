@@ -8,7 +8,7 @@
 //
 // A truncated or corrupt file (short header, bad JSON, offsets past the end, overlapping or
 // size-mismatched data) throws std::runtime_error naming the file and tensor, never reads out of
-// bounds. Unsupported dtypes (anything but BF16/F16/F32) are refused by name.
+// bounds. Unsupported dtypes (anything but BF16/F16/F32/I32) are refused by name.
 #pragma once
 
 #include <cstdint>
@@ -23,13 +23,20 @@
 
 namespace boxed::inference::model {
 
+struct AwqLinear;  // inference/model/awq.h
+
 // A dtype-tagged, row-major view of tensor bytes owned by someone else. Quantized tensors (from
 // GGUF) are rows of whole blocks along the last dimension.
+//
+// An AWQ linear weight (awq set) is the logical [out, in] weight of three packed tensors: its
+// dtype is I32 and data is null, so code that reads it as plain elements fails loudly; the
+// matmul reads it through `awq`.
 struct TensorView {
   std::string name;
   DType dtype = DType::kF32;
   std::vector<int64_t> shape;
   const std::byte* data = nullptr;
+  std::shared_ptr<const AwqLinear> awq;
 
   int64_t numel() const;
   size_t row_bytes() const { return dtype_row_bytes(dtype, shape.empty() ? 1 : shape.back()); }

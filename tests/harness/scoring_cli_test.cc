@@ -147,6 +147,11 @@ TEST_F(ScoringCli, CompareSameModelDifferentSeedPasses) {
   std::cout << r.out;
   EXPECT_EQ(r.rc, 0) << r.out;
   EXPECT_NE(r.out.find("PASS"), std::string::npos);
+  // The two sides are named (model from the manifest, the report file).
+  EXPECT_NE(r.out.find("base:      "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(base + ")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("candidate: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(rerun + ")"), std::string::npos) << r.out;
 }
 
 TEST_F(ScoringCli, CompareConstructedRegressionFails) {
