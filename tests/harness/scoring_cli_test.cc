@@ -117,7 +117,9 @@ TEST_F(ScoringCli, ScoreWritesReportSamplesAndMarkdown) {
   int lines = 0;
   while (std::getline(samples, line)) {
     const nlohmann::json sample = nlohmann::json::parse(line);
-    if (lines++ == 0) EXPECT_TRUE(sample.contains("text"));
+    if (lines++ == 0) {
+      EXPECT_TRUE(sample.contains("text"));
+    }
     // The deciding rule of the primary verdict: integer answers compare exactly.
     EXPECT_EQ(sample.at("rule"), sample.at("correct").get<bool>() ? "integer_exact" : "integer_mismatch") << line;
   }

@@ -8,6 +8,7 @@
 
 #include "reports/compare.h"
 #include "reports/report_files.h"
+#include "reports/report_html.h"
 #include "reports/report_markdown.h"
 #include "reports/run_report.h"
 #include "reports/table.h"
@@ -126,13 +127,15 @@ TEST(Markdown, ShowsBothModesPrimaryAndEscapesCells) {
   EXPECT_NE(md.find("| level | 3 | 1 | 0.0 | 0.0 |"), std::string::npos);
 }
 
-TEST(ReportFiles, WritesThreeFilesAndNoTemporaries) {
+TEST(ReportFiles, WritesFourFilesAndNoTemporaries) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("boxed_report_files_" + std::to_string(::getpid()));
   RunReport r = sample_report("m", 0.375);
   r.samples.push_back({.task = "aime24", .problem_id = "60", .sample = 0, .text = "bad utf-8 \xC3"});
   write_run_report(r, dir / "sub", /*include_text=*/false);
-  for (const char* name : {kReportJson, kSamplesJsonl, kReportMd}) EXPECT_TRUE(std::filesystem::exists(dir / "sub" / name));
+  for (const char* name : {kReportJson, kSamplesJsonl, kReportMd, kReportHtml}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / "sub" / name)) << name;
+  }
   std::ifstream samples(dir / "sub" / kSamplesJsonl);
   std::string line;
   std::getline(samples, line);
@@ -143,7 +146,7 @@ TEST(ReportFiles, WritesThreeFilesAndNoTemporaries) {
   EXPECT_NE(line.find("bad utf-8 \xEF\xBF\xBD"), std::string::npos);
   int files = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir / "sub")) files += e.is_regular_file() ? 1 : 0;
-  EXPECT_EQ(files, 3);
+  EXPECT_EQ(files, 4);  // report.json, samples.jsonl, report.md, report.html; no temporaries
   std::filesystem::remove_all(dir);
 }
 
