@@ -26,7 +26,7 @@ max_log_prob - 16"). The first token of each chunk is replaced by BOS when the v
 add_bos flag is set.
 
 Usage (about 10 minutes on two busy cores for both models):
-  tools/llama_cpp/compare_logits.py --boxed build/boxed \\
+  tools/llama_cpp/compare_logits.py --boxed build/bin/boxed \\
       --out tests/bench/results/llama_cpp_logit_parity.md
 """
 import argparse
@@ -44,7 +44,21 @@ LLAMA_BIN = os.path.expanduser("~/.cache/boxed-llama.cpp/build/bin")
 MODELS_DIR = os.path.expanduser("~/.cache/boxed-models")
 DEFAULT_MODELS = ["smollm2-135m-instruct-q4_1.gguf", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"]
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DEFAULT_TEXT = os.path.join(REPO, "..", "shared", "datasets", "math500", "test.jsonl")
+
+
+def default_text():
+    """../shared/datasets/math500/test.jsonl beside the checkout (or beside the main checkout,
+    for a git worktree elsewhere)."""
+    roots = [REPO]
+    common = subprocess.run(["git", "-C", REPO, "rev-parse", "--path-format=absolute",
+                             "--git-common-dir"], capture_output=True, text=True).stdout.strip()
+    if common:
+        roots.append(os.path.dirname(common))
+    for root in roots:
+        path = os.path.join(root, "..", "shared", "datasets", "math500", "test.jsonl")
+        if os.path.exists(path):
+            return os.path.normpath(path)
+    return os.path.normpath(os.path.join(REPO, "..", "shared", "datasets", "math500", "test.jsonl"))
 KL_CUTOFF = -16.0  # llama.cpp perplexity.cpp kl_divergence: terms with p_log_base > -16
 
 
@@ -178,7 +192,7 @@ def markdown(results, args, commit, date):
         "# boxed vs llama.cpp: teacher-forced next-token parity on real GGUF models", "",
         f"- date: {date}", f"- boxed commit: {commit}",
         f"- command: `{' '.join(sys.argv)}`",
-        f"- text: MATH-500 test problems and solutions ({os.path.relpath(args.text, REPO)}),"
+        f"- text: MATH-500 test problems and solutions (../shared/datasets/math500/test.jsonl),"
         f" tokenized by llama.cpp; {args.chunks} chunks of {args.ctx} tokens per model, each from an"
         f" empty cache, positions {args.ctx // 2}..{args.ctx - 2} of every chunk scored"
         " (llama-perplexity's scheme); boxed gets the same token ids.",
@@ -208,11 +222,11 @@ def markdown(results, args, commit, date):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--boxed", default=os.path.join(REPO, "build", "boxed"))
+    ap.add_argument("--boxed", default=os.path.join(REPO, "build", "bin", "boxed"))
     ap.add_argument("--llama-bin", default=LLAMA_BIN)
     ap.add_argument("--models", nargs="+",
                     default=[os.path.join(MODELS_DIR, m) for m in DEFAULT_MODELS])
-    ap.add_argument("--text", default=DEFAULT_TEXT, help="MATH-500 style jsonl")
+    ap.add_argument("--text", default=default_text(), help="MATH-500 style jsonl")
     ap.add_argument("--ctx", type=int, default=512)
     ap.add_argument("--chunks", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
