@@ -136,7 +136,7 @@ def compare_model(args, model_path, work):
     ppl = run(["nice", "-n", str(args.nice), os.path.join(args.llama_bin, "llama-perplexity"),
                "-m", model_path, "-f", args.text_file, "-c", str(args.ctx), "-b", str(args.ctx),
                "--chunks", str(args.chunks), "-t", str(args.threads),
-               "--kl-divergence-base", base])
+               "--kl-divergence-base", base] + args.llama_extra.split())
     n_ctx, n_vocab, n_chunk, tokens, records = read_llama_file(base)
     add_bos, bos = gguf_bos(model_path)
     first = n_ctx // 2
@@ -231,6 +231,8 @@ def main():
     ap.add_argument("--chunks", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--nice", type=int, default=5)
+    ap.add_argument("--llama-extra", default="",
+                    help="more llama-perplexity options, e.g. '-ctk f32 -ctv f32' (f32 KV cache)")
     ap.add_argument("--out", help="write the markdown report here")
     args = ap.parse_args()
     for path in [args.boxed, args.text] + args.models:
