@@ -1,10 +1,13 @@
 // `boxed logits --model PATH (--tokens 1,2,3 | --text S) [--all] [--top K]`: the CPU forward's
 // logits at the last position (or every position), as JSON, for debugging and parity checks
 // against other implementations. --top K prints one line per position with the K best ids by
-// log-probability, so long texts can be compared without megabytes per position.
+// log-probability, so long texts can be compared without megabytes per position. --logits-out FILE
+// writes every position's raw logits as little-endian float32 [n_positions, vocab_size] with no
+// header (for tools/llama_cpp/compare_logits.py, which needs full distributions of a large vocab).
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <numeric>
 #include <stdexcept>
 
@@ -66,24 +69,44 @@ void add_logits_command(CLI::App& app, int& /*exit_code*/) {
   auto text = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
   auto top = std::make_shared<int>(0);
+  auto logits_out = std::make_shared<std::string>();
   cmd->add_option("--model", *model, "Model directory (config.json + safetensors) or .gguf file")
       ->required();
   cmd->add_flag("--all", *all, "Every position, one JSON line each, not only the last");
   cmd->add_option("--top", *top, "Print the K best ids by log-probability instead of all logits")
       ->check(CLI::Range(1, 1 << 20));
+  CLI::Option* out_opt = cmd->add_option(
+      "--logits-out", *logits_out,
+      "Write every position's logits to FILE as raw little-endian float32 [positions, vocab]");
+  out_opt->excludes(cmd->get_option("--top"));
   CLI::Option* tokens_opt =
       cmd->add_option("--tokens", *tokens, "Token ids, comma-separated, e.g. 1,2,3");
   CLI::Option* text_opt = cmd->add_option(
       "--text", *text,
       "Text encoded with the model's tokenizer.json (special tokens parsed, no BOS added)");
   tokens_opt->excludes(text_opt);
-  cmd->callback([model, tokens, text, tokens_opt, text_opt, all, top] {
+  cmd->callback([model, tokens, text, tokens_opt, text_opt, all, top, logits_out, out_opt] {
     if (tokens_opt->count() == 0 && text_opt->count() == 0) {
       throw std::invalid_argument("logits: give --tokens or --text");
     }
     const std::vector<int32_t> ids = tokens_opt->count() > 0
                                          ? parse_token_list(*tokens)
                                          : inference::encode_text_for_model(*model, *text);
+    if (out_opt->count() > 0) {
+      std::ofstream out(*logits_out, std::ios::binary | std::ios::trunc);
+      if (!out) throw std::runtime_error(fmt::format("--logits-out: cannot open '{}'", *logits_out));
+      int n_written = 0;
+      inference::token_logits(*model, ids, /*all_positions=*/true,
+                              [&](int /*position*/, std::span<const float> logits) {
+                                out.write(reinterpret_cast<const char*>(logits.data()),
+                                          static_cast<std::streamsize>(logits.size_bytes()));
+                                ++n_written;
+                              });
+      out.close();
+      if (!out) throw std::runtime_error(fmt::format("--logits-out: write to '{}' failed", *logits_out));
+      fmt::print("{}\n", nlohmann::json{{"file", *logits_out}, {"positions", n_written}}.dump());
+      return;
+    }
     if (!*all && *top == 0) {
       const std::vector<float> logits = inference::last_token_logits(*model, ids);
       fmt::print("{}\n", nlohmann::json{{"tokens", ids}, {"logits", logits}}.dump());

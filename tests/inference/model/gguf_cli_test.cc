@@ -1,6 +1,7 @@
 // `boxed inspect` and `boxed logits --all/--top` through the binary, on a small random Qwen2
 // model written both as a Hugging Face directory and as its GGUF twin.
 #include <cmath>
+#include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -146,6 +147,30 @@ TEST_F(GgufCli, LogitsAllAndTopAgreeWithTheDirectory) {
   ASSERT_EQ(last_top.size(), 1u);
   EXPECT_EQ(last_top[0]["position"], 7);
   EXPECT_EQ(last_top[0]["top"][0], top[7]["top"][0]);
+}
+
+// --logits-out (tools/llama_cpp/compare_logits.py): raw float32 [positions, vocab], the same
+// values as --all prints.
+TEST_F(GgufCli, LogitsOutWritesEveryPositionAsFloat32) {
+  const std::string tokens = " --tokens 3,1,4,1,5";
+  const std::string raw = (dir_.path() / "logits.f32").string();
+  const json summary = run_json("logits --model " + gguf() + tokens + " --logits-out " + raw);
+  EXPECT_EQ(summary["positions"], 5);
+  const std::vector<json> all = run_lines("logits --all --model " + gguf() + tokens);
+  ASSERT_EQ(all.size(), 5u);
+  std::ifstream in(raw, std::ios::binary);
+  std::vector<float> values(5 * 40 + 1);
+  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * 4));
+  ASSERT_EQ(in.gcount(), 5 * 40 * 4);  // exactly positions x vocab floats, no header
+  for (int i = 0; i < 5; ++i) {
+    const std::vector<float> row(values.begin() + i * 40, values.begin() + (i + 1) * 40);
+    EXPECT_EQ(json(row), all[i]["logits"]) << "position " << i;
+  }
+  const boxed::testing::RunResult bad =
+      boxed::testing::run_boxed("logits --model " + gguf() + tokens + " --logits-out /nonexistent/x.f32");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("--logits-out: cannot open '/nonexistent/x.f32'"), std::string::npos)
+      << bad.output;
 }
 
 // `boxed bench`: the byte accounting is exact (asserted); the rates are only checked to exist.
