@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "inference/cpu/forward.h"
+#include "inference/cpu/sequence_logits.h"
 #include "inference/model/model.h"
 #include "inference/tokenizer/tokenizer.h"
 #include "inference/tools.h"
@@ -68,23 +68,15 @@ void check_same_vocabulary(const KldRequest& r, const model::Model& base, const 
   }
 }
 
-// The logits [positions.size(), vocab] of `tokens` run from position 0 in a fresh cache.
+// The logits [wanted.size(), vocab] of `tokens` run from position 0 in a fresh cache.
 std::vector<float> chunk_logits(const model::Model& m, std::span<const int32_t> tokens,
                                 std::span<const int32_t> wanted) {
-  const model::ModelConfig& c = m.config();
-  constexpr int kBlockSize = 16;
-  const int n = static_cast<int>(tokens.size());
-  const int n_blocks = (n + kBlockSize - 1) / kBlockSize;
-  cpu::KvCache cache({.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads, .head_dim = c.head_dim,
-                      .block_size_tokens = kBlockSize, .n_blocks = n_blocks});
-  std::vector<int32_t> positions(n), seq_ids(n, 0), table(n_blocks);
-  for (int i = 0; i < n; ++i) positions[i] = i;
-  for (int i = 0; i < n_blocks; ++i) table[i] = i;
-  std::vector<float> logits(wanted.size() * static_cast<size_t>(c.vocab_size));
-  cpu::CpuForward(m).run({.tokens = tokens, .positions = positions, .seq_ids = seq_ids,
-                          .block_tables = table, .max_blocks_per_seq = n_blocks,
-                          .logit_indices = wanted},
-                         cache, logits);
+  const size_t vocab = static_cast<size_t>(m.config().vocab_size);
+  std::vector<float> logits;
+  logits.reserve(wanted.size() * vocab);
+  cpu::sequence_logits(m, tokens, wanted, [&](int32_t, std::span<const float> l) {
+    logits.insert(logits.end(), l.begin(), l.end());
+  });
   return logits;
 }
 

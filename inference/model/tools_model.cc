@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "inference/cpu/forward.h"
+#include "inference/cpu/sequence_logits.h"
 #include "inference/model/model.h"
 #include "inference/model/tiny_model.h"
 #include "inference/tokenizer/tiny_tokenizer.h"
@@ -28,56 +28,21 @@ void make_tiny_model(const std::string& dir, const std::string& arch, uint64_t s
 std::vector<float> last_token_logits(const std::string& model_dir, std::span<const int32_t> tokens) {
   if (tokens.empty()) throw std::invalid_argument("last_token_logits: no tokens");
   const std::unique_ptr<model::Model> m = model::Model::load(model_dir);
-  const model::ModelConfig& c = m->config();
-  constexpr int kBlockSize = 16;
-  const int n = static_cast<int>(tokens.size());
-  const int n_blocks = (n + kBlockSize - 1) / kBlockSize;
-  cpu::KvCache cache({.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads, .head_dim = c.head_dim,
-                      .block_size_tokens = kBlockSize, .n_blocks = n_blocks});
-  std::vector<int32_t> positions(n), seq_ids(n, 0), table(n_blocks);
-  for (int i = 0; i < n; ++i) positions[i] = i;
-  for (int i = 0; i < n_blocks; ++i) table[i] = i;
-  const std::vector<int32_t> wanted = {n - 1};
-  std::vector<float> logits(c.vocab_size);
-  cpu::CpuForward forward(*m);
-  forward.run({.tokens = tokens, .positions = positions, .seq_ids = seq_ids, .block_tables = table,
-               .max_blocks_per_seq = n_blocks, .logit_indices = wanted},
-              cache, logits);
-  return logits;
+  const std::vector<int32_t> wanted = {static_cast<int32_t>(tokens.size()) - 1};
+  std::vector<float> out;
+  cpu::sequence_logits(*m, tokens, wanted,
+                       [&](int32_t, std::span<const float> l) { out.assign(l.begin(), l.end()); });
+  return out;
 }
 
 void token_logits(const std::string& model_dir, std::span<const int32_t> tokens, bool all_positions,
                   const std::function<void(int, std::span<const float>)>& on_logits) {
   if (tokens.empty()) throw std::invalid_argument("token_logits: no tokens");
   const std::unique_ptr<model::Model> m = model::Model::load(model_dir);
-  const model::ModelConfig& c = m->config();
-  constexpr int kBlockSize = 16;
-  constexpr int kChunk = 64;  // positions per forward call (prefill in chunks over one cache)
-  const int n = static_cast<int>(tokens.size());
-  const int n_blocks = (n + kBlockSize - 1) / kBlockSize;
-  cpu::KvCache cache({.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads, .head_dim = c.head_dim,
-                      .block_size_tokens = kBlockSize, .n_blocks = n_blocks});
-  std::vector<int32_t> table(n_blocks);
-  for (int i = 0; i < n_blocks; ++i) table[i] = i;
-  cpu::CpuForward forward(*m);
-  std::vector<float> logits;
-  for (int begin = 0; begin < n; begin += kChunk) {
-    const int end = std::min(n, begin + kChunk);
-    std::vector<int32_t> positions, seq_ids(end - begin, 0), wanted;
-    for (int p = begin; p < end; ++p) {
-      positions.push_back(p);
-      if (all_positions || p == n - 1) wanted.push_back(p - begin);
-    }
-    logits.assign(wanted.size() * static_cast<size_t>(c.vocab_size), 0.0f);
-    forward.run({.tokens = tokens.subspan(begin, end - begin), .positions = positions,
-                 .seq_ids = seq_ids, .block_tables = table, .max_blocks_per_seq = n_blocks,
-                 .logit_indices = wanted},
-                cache, logits);
-    for (size_t i = 0; i < wanted.size(); ++i) {
-      on_logits(begin + wanted[i],
-                std::span<const float>(logits).subspan(i * c.vocab_size, c.vocab_size));
-    }
-  }
+  const int32_t n = static_cast<int32_t>(tokens.size());
+  std::vector<int32_t> wanted;
+  for (int32_t p = all_positions ? 0 : n - 1; p < n; ++p) wanted.push_back(p);
+  cpu::sequence_logits(*m, tokens, wanted, on_logits);
 }
 
 std::vector<int32_t> encode_text_for_model(const std::string& model_dir, const std::string& text) {
