@@ -133,24 +133,27 @@ GgufValue GgufValue::of_string_array(const std::vector<std::string>& values) {
   return v;
 }
 
-GgufValue GgufValue::of_i32_array(const std::vector<int32_t>& values) {
+namespace {
+
+// An array of 4-byte little-endian numbers, stored as the raw bytes the file holds.
+GgufValue four_byte_array(GgufType element_type, const void* values, size_t n) {
   GgufValue v;
   v.type = GgufType::kArray;
-  v.array_type = GgufType::kInt32;
-  v.array_size = values.size();
-  v.array_raw.resize(values.size() * 4);
-  if (!values.empty()) std::memcpy(v.array_raw.data(), values.data(), v.array_raw.size());
+  v.array_type = element_type;
+  v.array_size = n;
+  v.array_raw.resize(n * 4);
+  if (n != 0) std::memcpy(v.array_raw.data(), values, v.array_raw.size());
   return v;
 }
 
+}  // namespace
+
+GgufValue GgufValue::of_i32_array(const std::vector<int32_t>& values) {
+  return four_byte_array(GgufType::kInt32, values.data(), values.size());
+}
+
 GgufValue GgufValue::of_f32_array(const std::vector<float>& values) {
-  GgufValue v;
-  v.type = GgufType::kArray;
-  v.array_type = GgufType::kFloat32;
-  v.array_size = values.size();
-  v.array_raw.resize(values.size() * 4);
-  if (!values.empty()) std::memcpy(v.array_raw.data(), values.data(), v.array_raw.size());
-  return v;
+  return four_byte_array(GgufType::kFloat32, values.data(), values.size());
 }
 
 GgufValue GgufValue::of_array(GgufType element_type, const std::vector<GgufValue>& elements) {
