@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace boxed::inference::cpu {
 
@@ -13,6 +16,14 @@ std::vector<float> rope_inv_freq(const model::ModelConfig& config) {
     inv_freq[i] = 1.0f / std::pow(config.rope_theta, exponent);
   }
   const model::RopeScaling& s = config.rope_scaling;
+  if (s.type == "freq_factors") {
+    if (s.freq_factors.size() != inv_freq.size()) {
+      throw std::logic_error(fmt::format("rope: {} frequency factors for head size {} (expected {})",
+                                         s.freq_factors.size(), config.head_dim, inv_freq.size()));
+    }
+    for (int i = 0; i < half; ++i) inv_freq[i] /= s.freq_factors[i];
+    return inv_freq;
+  }
   if (s.type != "llama3") return inv_freq;
   // Wavelengths longer than the original context / low_freq_factor are slowed down by
   // `factor`; shorter than original / high_freq_factor are kept; in between, interpolated.

@@ -1,6 +1,8 @@
 #include "inference/model/gguf_convert.h"
 
+#include <cmath>
 #include <cstring>
+#include <numbers>
 #include <regex>
 #include <stdexcept>
 
@@ -58,8 +60,29 @@ std::string gguf_tensor_name(const std::string& hf) {
   return "";
 }
 
+std::vector<float> llama3_rope_freq_factors(const ModelConfig& c) {
+  const RopeScaling& s = c.rope_scaling;
+  const float old_context = static_cast<float>(s.original_max_position_embeddings);
+  const float low_freq_wavelen = old_context / s.low_freq_factor;
+  const float high_freq_wavelen = old_context / s.high_freq_factor;
+  std::vector<float> factors(c.head_dim / 2);
+  for (size_t i = 0; i < factors.size(); ++i) {
+    const float freq = 1.0f / std::pow(c.rope_theta, static_cast<float>(2 * i) / static_cast<float>(c.head_dim));
+    const float wavelen = 2.0f * std::numbers::pi_v<float> / freq;
+    if (wavelen < high_freq_wavelen) {
+      factors[i] = 1.0f;
+    } else if (wavelen > low_freq_wavelen) {
+      factors[i] = s.factor;
+    } else {
+      const float smooth = (old_context / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
+      factors[i] = 1.0f / ((1.0f - smooth) / s.factor + smooth);
+    }
+  }
+  return factors;
+}
+
 GgufWriter gguf_from_hf(const ModelConfig& c, std::vector<TensorData> tensors) {
-  if (c.rope_scaling.type != "none") {
+  if (c.rope_scaling.type != "none" && c.rope_scaling.type != "llama3") {
     throw std::invalid_argument(fmt::format(
         "gguf_from_hf: rope scaling \"{}\" is not supported", c.rope_scaling.type));
   }
@@ -101,6 +124,13 @@ GgufWriter gguf_from_hf(const ModelConfig& c, std::vector<TensorData> tensors) {
     }
     t.name = name;
     w.add_tensor(std::move(t));
+  }
+  if (c.rope_scaling.type == "llama3") {
+    // LlamaModel.generate_extra_tensors: the factors as one F32 tensor, after the weights.
+    const std::vector<float> factors = llama3_rope_freq_factors(c);
+    std::vector<std::byte> bytes(factors.size() * sizeof(float));
+    std::memcpy(bytes.data(), factors.data(), bytes.size());
+    w.add_tensor("rope_freqs.weight", DType::kF32, {static_cast<int64_t>(factors.size())}, std::move(bytes));
   }
   return w;
 }

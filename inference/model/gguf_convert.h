@@ -17,8 +17,15 @@
 namespace boxed::inference::model {
 
 // Throws std::invalid_argument for a tensor name the architecture does not have, or a config
-// GGUF metadata cannot express (llama3 rope scaling).
+// GGUF cannot express (a rope scaling other than llama3). Llama-3.1 ("llama3") scaling becomes
+// the `rope_freqs.weight` tensor of llama3_rope_freq_factors.
 GgufWriter gguf_from_hf(const ModelConfig& config, std::vector<TensorData> tensors);
+
+// The per-frequency factors convert_hf_to_gguf.py (LlamaModel.generate_extra_tensors) stores for
+// "llama3" rope scaling, [head_dim / 2]: 1 for wavelengths shorter than original_context /
+// high_freq_factor, `factor` for those longer than original_context / low_freq_factor, and
+// 1 / ((1 - smooth) / factor + smooth) in between.
+std::vector<float> llama3_rope_freq_factors(const ModelConfig& config);
 
 // The GGUF name of a Hugging Face tensor name ("model.norm.weight" → "output_norm.weight"), ""
 // when it has none.

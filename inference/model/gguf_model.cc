@@ -1,6 +1,7 @@
 #include "inference/model/gguf_model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -99,11 +100,27 @@ ModelConfig model_config_from_gguf(const GgufFile& f) {
              fmt::format("expected 1 (linear rope scaling is not implemented), found {}", *scale));
   }
   // convert_hf_to_gguf.py LlamaModel.generate_extra_tensors stores Llama-3.1's rope scaling as
-  // per-frequency factors in this tensor instead of metadata.
-  if (f.find_tensor("rope_freqs.weight") != nullptr) {
-    throw std::runtime_error(fmt::format(
-        "{}: tensor 'rope_freqs.weight': rope frequency factors (Llama-3.1 rope scaling) are not "
-        "implemented for GGUF models", f.source()));
+  // per-frequency factors in this tensor instead of metadata. A header-only file (a truncated
+  // download) has no bytes to read them from; it cannot load as a model anyway.
+  if (const GgufTensorInfo* freqs = f.find_tensor("rope_freqs.weight");
+      freqs != nullptr && f.has_tensor_data()) {
+    const TensorView v = f.tensor_view("rope_freqs.weight");
+    if (v.dtype != DType::kF32 || v.numel() != c.head_dim / 2) {
+      throw std::runtime_error(fmt::format(
+          "{}: tensor 'rope_freqs.weight': expected F32 [{}] (one factor per rotary frequency), "
+          "found {} with {} elements", f.source(), c.head_dim / 2, dtype_name(v.dtype), v.numel()));
+    }
+    c.rope_scaling.type = "freq_factors";
+    c.rope_scaling.freq_factors.resize(c.head_dim / 2);
+    std::memcpy(c.rope_scaling.freq_factors.data(), v.data, v.size_bytes());
+    for (size_t i = 0; i < c.rope_scaling.freq_factors.size(); ++i) {
+      const float x = c.rope_scaling.freq_factors[i];
+      if (!(x > 0.0f) || !std::isfinite(x)) {
+        throw std::runtime_error(fmt::format(
+            "{}: tensor 'rope_freqs.weight': element {}: expected a positive finite factor, found {}",
+            f.source(), i, x));
+      }
+    }
   }
   c.tie_word_embeddings = f.find_tensor("output.weight") == nullptr;
   c.attention_bias = c.arch == Architecture::kQwen2 || f.find_tensor("blk.0.attn_q.bias") != nullptr;

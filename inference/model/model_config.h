@@ -24,11 +24,14 @@ namespace boxed::inference::model {
 enum class Architecture { kQwen2, kLlama };
 
 struct RopeScaling {
-  std::string type = "none";  // "none" | "llama3"
+  std::string type = "none";  // "none" | "llama3" | "freq_factors"
   float factor = 1;
   float low_freq_factor = 1;
   float high_freq_factor = 4;
   int original_max_position_embeddings = 8192;
+  // type "freq_factors" (a GGUF file's `rope_freqs.weight`, [head_dim / 2]): frequency i is
+  // divided by freq_factors[i] — how llama.cpp applies Llama-3.1 scaling (ggml_rope_ext).
+  std::vector<float> freq_factors;
 };
 
 // Sampling defaults from generation_config.json; absent fields stay empty.

@@ -3,6 +3,8 @@
 // convert_hf_to_gguf.py does) loads to the same config, the same weight bytes and bit-identical
 // logits; every tensor is checked for presence, type and shape; quantized rows are un-permuted as
 // whole rows; metadata the engine cannot honour is refused by key.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 
@@ -46,13 +48,15 @@ bool same_bytes(const TensorView& a, const TensorView& b) {
 std::vector<float> logits_of(const Model& m, const std::vector<int32_t>& tokens) {
   const ModelConfig& c = m.config();
   const int n = static_cast<int>(tokens.size());
+  const int blocks = (n + 15) / 16;
   cpu::KvCache cache({.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads, .head_dim = c.head_dim,
-                      .block_size_tokens = 16, .n_blocks = 1});
-  std::vector<int32_t> positions(n), seq_ids(n, 0), table = {0}, want(n);
+                      .block_size_tokens = 16, .n_blocks = blocks});
+  std::vector<int32_t> positions(n), seq_ids(n, 0), table(blocks), want(n);
   for (int i = 0; i < n; ++i) positions[i] = want[i] = i;
+  for (int b = 0; b < blocks; ++b) table[b] = b;
   std::vector<float> logits(static_cast<size_t>(n) * c.vocab_size);
   cpu::CpuForward(m).run({.tokens = tokens, .positions = positions, .seq_ids = seq_ids,
-                          .block_tables = table, .max_blocks_per_seq = 1, .logit_indices = want},
+                          .block_tables = table, .max_blocks_per_seq = blocks, .logit_indices = want},
                          cache, logits);
   return logits;
 }
@@ -120,6 +124,63 @@ INSTANTIATE_TEST_SUITE_P(
     ArchAndType, GgufModel,
     ::testing::Combine(::testing::Values(Architecture::kQwen2, Architecture::kLlama),
                        ::testing::Values(DType::kF32, DType::kBF16)));
+
+float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  float m = 0;
+  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a[i] - b[i]));
+  return m;
+}
+
+// Llama-3.1 rope scaling has no GGUF metadata: convert_hf_to_gguf.py writes per-frequency factors
+// as the tensor rope_freqs.weight, which the loader turns back into the same rotation. With
+// original context 64 and head size 16 (theta 50000) the 8 frequencies cover all three cases
+// of the rule: kept (wavelength 6.3 < 16), interpolated (24.3), slowed by `factor` (94 and up).
+TEST(GgufModelLoad, Llama31RopeScalingTravelsAsFrequencyFactors) {
+  ModelConfig c = small_config(Architecture::kLlama);
+  c.max_position_embeddings = 512;
+  c.rope_scaling = {.type = "llama3", .factor = 8, .low_freq_factor = 1, .high_freq_factor = 4,
+                    .original_max_position_embeddings = 64};
+  testing::ScratchDir dir("gguf_llama31");
+  write_random_model(dir.path() / "hf", c, 5, DType::kF32);
+  gguf_from_hf(c, random_weights(c, 5, DType::kF32)).write(dir.path() / "m.gguf");
+  ModelConfig unscaled = c;
+  unscaled.rope_scaling = {};
+  write_random_model(dir.path() / "plain", unscaled, 5, DType::kF32);
+
+  const std::unique_ptr<Model> hf = Model::load(dir.path() / "hf");
+  const std::unique_ptr<Model> gg = Model::load(dir.path() / "m.gguf");
+  const std::unique_ptr<Model> plain = Model::load(dir.path() / "plain");
+  const RopeScaling& s = gg->config().rope_scaling;
+  EXPECT_EQ(s.type, "freq_factors");
+  ASSERT_EQ(s.freq_factors.size(), 8u);
+  EXPECT_EQ(s.freq_factors[0], 1.0f);
+  EXPECT_GT(s.freq_factors[1], 1.0f);
+  EXPECT_LT(s.freq_factors[1], 8.0f);
+  for (size_t i = 2; i < 8; ++i) EXPECT_EQ(s.freq_factors[i], 8.0f) << i;
+
+  std::vector<int32_t> tokens(150);
+  for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>((7 * i + 3) % 40);
+  const std::vector<float> want = logits_of(*hf, tokens);
+  // The same rotation up to rounding (theta / factor here, transformers' blend there).
+  EXPECT_LT(max_abs_diff(logits_of(*gg, tokens), want), 1e-4f);
+  // ... and one the positions past the original context really exercise.
+  EXPECT_GT(max_abs_diff(logits_of(*plain, tokens), want), 1e-2f);
+}
+
+TEST(GgufModelLoad, RopeFrequencyFactorsAreChecked) {
+  ModelConfig c = small_config(Architecture::kLlama);
+  testing::ScratchDir dir("gguf_rope_freqs_bad");
+  GgufWriter w = gguf_from_hf(c, random_weights(c, 5, DType::kF32));
+  w.add_tensor("rope_freqs.weight", DType::kF32, {3}, std::vector<std::byte>(12));
+  w.write(dir.path() / "m.gguf");
+  try {
+    Model::load(dir.path() / "m.gguf");
+    FAIL() << "loaded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("tensor 'rope_freqs.weight': expected F32 [8]"), std::string::npos)
+        << e.what();
+  }
+}
 
 // The GGUF file stores Llama's q rows interleaved; the loader's q_proj must not be the stored
 // order (else the un-permutation would be untested by the byte comparison above).
