@@ -130,6 +130,26 @@ def run(cmd, **kw):
     return proc
 
 
+def transformers_model(model_path):
+    """The GGUF file dequantised by transformers (its gguf loader), float32, eval mode: the float
+    reference both engines are measured against with --transformers."""
+    import torch  # reference packages, tools/ only
+    from transformers import AutoModelForCausalLM
+
+    torch.set_num_threads(2)
+    model = AutoModelForCausalLM.from_pretrained(os.path.dirname(model_path),
+                                                 gguf_file=os.path.basename(model_path),
+                                                 torch_dtype=torch.float32)
+    return model.eval()
+
+
+def transformers_logits(model, ids):
+    import torch
+
+    with torch.no_grad():
+        return model(torch.tensor([ids], dtype=torch.long)).logits[0].double().numpy()
+
+
 def compare_model(args, model_path, work):
     name = os.path.basename(model_path)
     base = os.path.join(work, name + ".kld")
@@ -141,6 +161,10 @@ def compare_model(args, model_path, work):
     add_bos, bos = gguf_bos(model_path)
     first = n_ctx // 2
     kls, same, mass_below, nll_l, nll_b, margins_when_differ = [], 0, [], [], [], []
+    # With --transformers: top-1 of each engine against the float reference, same positions.
+    hf = transformers_model(model_path) if args.transformers else None
+    same_hf = {"boxed": 0, "llama.cpp": 0}
+    max_abs_hf = 0.0
     for c in range(n_chunk):
         chunk = tokens[c].copy()
         if add_bos:
@@ -155,6 +179,7 @@ def compare_model(args, model_path, work):
         if vocab_b != n_vocab:
             raise SystemExit(f"{name}: boxed vocab {vocab_b} != llama.cpp n_vocab {n_vocab}")
         logits = logits.reshape(n_ctx, vocab_b)
+        ref = transformers_logits(hf, chunk.tolist()) if hf is not None else None
         for j, p in enumerate(range(first, n_ctx - 1)):
             lp_l = llama_logprobs(records[c, j], n_vocab)
             lp_b = log_softmax(logits[p])
@@ -167,6 +192,11 @@ def compare_model(args, model_path, work):
                 same += 1
             else:
                 margins_when_differ.append(float(lp_l[top_l] - lp_l[top_b]))
+            if ref is not None:
+                top_r = int(np.argmax(ref[p][:n_vocab]))
+                same_hf["boxed"] += top_b == top_r
+                same_hf["llama.cpp"] += top_l == top_r
+                max_abs_hf = max(max_abs_hf, float(np.abs(ref[p][:n_vocab] - logits[p]).max()))
             nxt = int(tokens[c, p + 1])
             nll_l.append(-float(lp_l[nxt]))
             nll_b.append(-float(lp_b[nxt]))
@@ -174,7 +204,12 @@ def compare_model(args, model_path, work):
     kls = np.array(kls)
     n = len(kls)
     ppl_line = re.findall(r"Final estimate: PPL = ([0-9.]+)", ppl.stdout + ppl.stderr)
-    return {
+    extra = {}
+    if hf is not None:
+        extra = {"top1_agreement_boxed_vs_transformers": same_hf["boxed"] / n,
+                 "top1_agreement_llama_vs_transformers": same_hf["llama.cpp"] / n,
+                 "max_abs_logit_diff_boxed_vs_transformers": max_abs_hf}
+    return extra | {
         "model": name, "n_ctx": n_ctx, "chunks": n_chunk, "n_vocab": n_vocab,
         "scored_positions": n, "text_tokens_used": n_chunk * n_ctx,
         "top1_agreement": same / n, "top1_disagreements": n - same,
@@ -212,6 +247,16 @@ def markdown(results, args, commit, date):
             f"| {r['model']} | {r['scored_positions']} | {100 * r['top1_agreement']:.2f} %"
             f" ({r['top1_disagreements']} differ) | {r['kl_mean']:.2e} | {r['kl_median']:.2e} |"
             f" {r['kl_p99']:.2e} | {r['kl_max']:.2e} | {r['ppl_llama']:.4f} | {r['ppl_boxed']:.4f} |")
+    if all("top1_agreement_boxed_vs_transformers" in r for r in results):
+        lines += ["", "Both engines against the float reference (`--transformers`: transformers"
+                  " loads the same GGUF dequantised and runs the same token ids in float32), on the"
+                  " same positions:", "",
+                  "| model | top-1 boxed = transformers | top-1 llama.cpp = transformers |"
+                  " max abs logit diff boxed vs transformers |", "|---|---|---|---|"]
+        for r in results:
+            lines.append(f"| {r['model']} | {100 * r['top1_agreement_boxed_vs_transformers']:.2f} % |"
+                         f" {100 * r['top1_agreement_llama_vs_transformers']:.2f} % |"
+                         f" {r['max_abs_logit_diff_boxed_vs_transformers']:.2e} |")
     lines += ["", "Where the top-1 differs, llama.cpp's log-probability margin between its own top"
               " token and boxed's top token (nats; small = a near-tie):", ""]
     for r in results:
@@ -233,6 +278,8 @@ def main():
     ap.add_argument("--nice", type=int, default=5)
     ap.add_argument("--llama-extra", default="",
                     help="more llama-perplexity options, e.g. '-ctk f32 -ctv f32' (f32 KV cache)")
+    ap.add_argument("--transformers", action="store_true",
+                    help="also run transformers' float forward on the same tokens (needs torch)")
     ap.add_argument("--out", help="write the markdown report here")
     args = ap.parse_args()
     for path in [args.boxed, args.text] + args.models:
