@@ -1,5 +1,9 @@
 // `boxed compare`: the paired regression gate between two reports. Exit 0 pass, 1 regression,
 // 2 bad input.
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
 #include <fmt/format.h>
 
 #include "harness/commands.h"
@@ -10,6 +14,21 @@
 #include "reports/report_html.h"
 
 namespace boxed::harness {
+namespace {
+
+// A run directory stands for its report.json (what `boxed run` / `boxed score` write there).
+std::string report_path(const std::string& path) {
+  if (!std::filesystem::is_directory(path)) return path;
+  const std::filesystem::path report = std::filesystem::path(path) / "report.json";
+  if (!std::filesystem::is_regular_file(report)) {
+    throw std::invalid_argument(fmt::format(
+        "compare: {} is a directory without report.json (a run directory has one once `boxed run` "
+        "or `boxed score` has finished)", path));
+  }
+  return report.string();
+}
+
+}  // namespace
 
 void add_compare_command(CLI::App& app, int& exit_code) {
   struct Args {
@@ -31,8 +50,10 @@ void add_compare_command(CLI::App& app, int& exit_code) {
       "the same model pass; --test non-inferiority instead requires the one-sided lower bound to be\n"
       "above -max-drop (proof that the candidate is not worse). Every --min must hold too.\n"
       "Exit status: 0 pass, 1 regression, 2 bad input.");
-  cmd->add_option("base", args->base, "The reference report.json")->required()->check(CLI::ExistingFile);
-  cmd->add_option("candidate", args->cand, "The report.json under test")->required()->check(CLI::ExistingFile);
+  cmd->add_option("base", args->base, "The reference report.json, or the run directory holding it")
+      ->required()->check(CLI::ExistingPath);
+  cmd->add_option("candidate", args->cand, "The report.json under test, or its run directory")
+      ->required()->check(CLI::ExistingPath);
   cmd->add_option("--max-drop", args->gate.max_drop_points,
                   "Largest tolerated drop of pass@1, in percentage points (default 5)")
       ->check(CLI::Range(0.0, 100.0));
@@ -61,6 +82,8 @@ void add_compare_command(CLI::App& app, int& exit_code) {
     args->gate.test = args->test == "non-inferiority" ? reports::GateTest::kNonInferiority
                                                       : reports::GateTest::kSignificantDrop;
     for (const std::string& m : args->mins) args->gate.mins.push_back(reports::parse_min_requirement(m));
+    args->base = report_path(args->base);
+    args->cand = report_path(args->cand);
     const reports::RunReport base = reports::read_report_file(args->base);
     const reports::RunReport cand = reports::read_report_file(args->cand);
     std::vector<std::string> warnings;

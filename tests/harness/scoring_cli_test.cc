@@ -154,6 +154,14 @@ TEST_F(ScoringCli, CompareSameModelDifferentSeedPasses) {
   EXPECT_NE(r.out.find(base + ")"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("candidate: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(rerun + ")"), std::string::npos) << r.out;
+  // Run directories stand for their report.json.
+  const Result dirs = run("compare " + (dir_ / "base").string() + " " + (dir_ / "rerun").string());
+  EXPECT_EQ(dirs.rc, 0) << dirs.out;
+  EXPECT_NE(dirs.out.find(rerun + ")"), std::string::npos) << dirs.out;
+  fs::create_directories(dir_ / "empty_run");
+  const Result empty = run("compare " + (dir_ / "base").string() + " " + (dir_ / "empty_run").string());
+  EXPECT_EQ(empty.rc, 2) << empty.out;
+  EXPECT_NE(empty.out.find("empty_run is a directory without report.json"), std::string::npos) << empty.out;
 }
 
 TEST_F(ScoringCli, CompareConstructedRegressionFails) {
