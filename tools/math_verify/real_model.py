@@ -12,7 +12,11 @@ in real_model_judgements.json ({"<id>": {"verdict": ..., "reason": ...}}):
   no_answer_mv         the reverse
   different_answer     the two extracted different answers (extraction disagrees)
   same_answer          both extracted the same text but judged it differently (grading disagrees)
-Usage: python3 tools/math_verify/real_model.py --run DIR [--math500 test.jsonl] [--boxed build/bin/boxed]
+Usage: python3 tools/math_verify/real_model.py --run DIR [--run DIR2 ...] [--math500 test.jsonl]
+           [--boxed build/bin/boxed]
+With several runs (e.g. the same model on boxed's CPU engine and on llama-server, from
+tools/llama_cpp/e2e_math500.sh) every response of every run is graded; ids are RUN:problem#sample,
+RUN being the run directory's name.
 """
 import argparse
 import json
@@ -26,7 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--run", required=True, help="boxed run directory (completions.jsonl)")
+    ap.add_argument("--run", required=True, action="append",
+                    help="boxed run directory (completions.jsonl); repeat for several runs")
     ap.add_argument("--math500", default=os.path.join(ROOT, "..", "shared", "datasets", "math500", "test.jsonl"))
     ap.add_argument("--boxed", default=os.path.join(ROOT, "build", "bin", "boxed"))
     ap.add_argument("--model", default="(unknown model)")
@@ -37,15 +42,19 @@ def main():
     for i, line in enumerate(open(args.math500)):
         row = json.loads(line)
         golds[row.get("unique_id", str(i))] = row["answer"]
-    completions = [json.loads(l) for l in open(os.path.join(args.run, "completions.jsonl")) if l.strip()]
-    completions = [c for c in completions if "problem_id" in c and c.get("text") is not None]
     pairs = []
-    for c in completions:
-        gold = golds.get(c["problem_id"])
-        if gold is None:
-            continue
-        pairs.append(dict(id=f"{c['problem_id']}#{c['sample']}", gold=gold, response=c["text"],
-                          finish=c.get("finish_reason"), tokens=c.get("tokens", c.get("completion_tokens"))))
+    for run in args.run:
+        label = os.path.basename(os.path.normpath(run)) if len(args.run) > 1 else ""
+        completions = [json.loads(l) for l in open(os.path.join(run, "completions.jsonl")) if l.strip()]
+        completions = [c for c in completions if "problem_id" in c and c.get("text") is not None]
+        for c in completions:
+            gold = golds.get(c["problem_id"])
+            if gold is None:
+                continue
+            prefix = f"{label}:" if label else ""
+            pairs.append(dict(id=f"{prefix}{c['problem_id']}#{c['sample']}", gold=gold, response=c["text"],
+                              problem=c["problem_id"], finish=c.get("finish_reason"),
+                              tokens=c.get("tokens", c.get("completion_tokens"))))
 
     payload = "\n".join(json.dumps({"gold": p["gold"], "pred": p["response"]}) for p in pairs) + "\n"
     t0 = time.perf_counter()
@@ -77,15 +86,24 @@ def main():
     classes = {}
     disagreements = []
     rules = {}
+    same_extraction, extraction_differs = 0, []
     for p, b, (m, m_shown) in zip(pairs, boxed, mv):
         be = bool(b["equal"])
         correct["boxed"] += be
         correct["Math-Verify"] += m
         rules[b.get("rule")] = rules.get(b.get("rule"), 0) + 1
+        b_answer = b.get("pred_answer")
+        # Verdicts agree trivially on wrong answers; the extracted answers say more. Compared as
+        # text after dropping $ and spaces (Math-Verify shows its LaTeX match, boxed its box).
+        norm = lambda x: "".join(str(x).strip("$").split())
+        if b_answer is not None and m_shown is not None and norm(b_answer) == norm(m_shown):
+            same_extraction += 1
+        elif be == m:
+            extraction_differs.append(dict(id=p["id"], verdict=be, boxed_answer=b_answer,
+                                           math_verify_answer=m_shown))
         if be == m:
             agree += 1
             continue
-        b_answer = b.get("pred_answer")
         if b_answer is None:
             cls = "no_answer_boxed"
         elif m_shown is None or str(m_shown).startswith("error"):
@@ -115,11 +133,13 @@ def main():
         f"{args.model}; Math-Verify {getattr(math_verify, '__version__', None) or version('math-verify')}; "
         f"boxed: `{proc.stderr.strip()}`.",
         "",
-        f"- responses: {n} ({len(set(p['id'].split('#')[0] for p in pairs))} MATH-500 problems), "
+        f"- responses: {n} ({len(set(p['problem'] for p in pairs))} MATH-500 problems), "
         f"{sum(1 for p in pairs if p['finish'] == 'length')} cut off at the token limit",
         f"- agreement: {agree}/{n} = {pct(agree):.2f}%",
         f"- accuracy: boxed {correct['boxed']}/{n} ({pct(correct['boxed']):.2f}%), "
         f"Math-Verify {correct['Math-Verify']}/{n} ({pct(correct['Math-Verify']):.2f}%)",
+        f"- extracted answers: the same text {same_extraction}/{n}; different text with the same verdict "
+        f"{len(extraction_differs)} (listed below)",
         f"- disagreements: {len(disagreements)} — by class: "
         + ", ".join(f"{k} {v}" for k, v in sorted(classes.items()))
         + "; by hand verdict: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())),
@@ -140,6 +160,11 @@ def main():
         lines.append(f"| {esc(d['id'])} | `{esc(d['gold'])}` | `{esc(d['boxed_answer'])}` | {d['boxed']} | "
                      f"{esc(d['boxed_rule'])} | `{esc(d['math_verify_answer'])}` | {d['math_verify']} | {d['cls']} | "
                      f"{d['verdict']} | {esc(d['reason'])} |")
+    lines += ["", "## Same verdict, different extracted text", "",
+              "| id | verdict | boxed answer | Math-Verify answer |", "|---|---|---|---|"]
+    for d in extraction_differs:
+        lines.append(f"| {esc(d['id'])} | {d['verdict']} | `{esc(d['boxed_answer'])}` | "
+                     f"`{esc(d['math_verify_answer'])}` |")
     with open(os.path.join(args.out, "real_model_results.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines[:10]))
