@@ -2,10 +2,10 @@
 # Real model responses graded by boxed and by Math-Verify, side by side.
 #
 # Generates MATH-500 responses with a real model served by llama.cpp's llama-server, driven by
-# `boxed run --backend openai`, then compares the two graders on every response (for responses
-# from boxed's own CPU engine too, see tools/llama_cpp/e2e_math500.sh and pass both run
-# directories to real_model.py) (tools/math_verify/real_model.py). Everything runs at low priority on 2 threads
-# and the server listens on 127.0.0.1 only.
+# `boxed run --backend openai`, then compares the two graders on every response
+# (tools/math_verify/real_model.py). Everything runs at low priority on 2 threads and the server
+# listens on 127.0.0.1 only. For responses from boxed's own CPU engine as well, run
+# tools/llama_cpp/e2e_math500.sh and pass both run directories to real_model.py (--run A --run B).
 #
 #   tools/math_verify/real_model.sh [LIMIT] [SAMPLES] [MAX_TOKENS]     (defaults 100 3 1024)
 #
