@@ -63,6 +63,7 @@ run_one() {
   local tmp="${TMPDIR:-/tmp}"
   [ -d /dev/shm ] && tmp=/dev/shm
   # -fork would keep going past a crash; one crash per run is kept instead, fixed, and rerun.
+  local started; started="$(date +%s)"
   set +e
   TMPDIR="$tmp" nice -n 10 "$build/tests/fuzz/fuzz_$t" "$corpus" "$kept" \
     ${dict:+-dict="$dict"} -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT_S:-10}" \
@@ -70,6 +71,7 @@ run_one() {
     -artifact_prefix="$artifacts/" >"$log" 2>&1
   local rc=$?
   set -e
+  local elapsed=$(( $(date +%s) - started ))
   local found=0
   for f in "$artifacts"/crash-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/leak-*; do
     [ -e "$f" ] || continue
@@ -80,7 +82,7 @@ run_one() {
   local execs cov
   execs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)"
   cov="$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+')"
-  echo "fuzz $t: ${seconds}s exit $rc, ${execs:-?} executions, ${cov:-cov: ?}, $found new inputs kept (log $log)"
+  echo "fuzz $t: ${elapsed}s of ${seconds}s, exit $rc, ${execs:-?} executions, ${cov:-cov: ?}, $found new inputs kept (log $log)"
 }
 
 export -f run_one dict_for
