@@ -75,7 +75,15 @@ run_one() {
   local found=0
   for f in "$artifacts"/crash-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/leak-*; do
     [ -e "$f" ] || continue
-    cp -n "$f" "$kept/regressions/"
+    [ -e "$kept/regressions/$(basename "$f")" ] && continue
+    # libFuzzer's timeout is wall-clock time: on a loaded machine a slow moment looks like a hang.
+    # A timeout is kept only when the input alone, rerun now, still runs past the limit.
+    if [[ "$(basename "$f")" == timeout-* ]] &&
+       TMPDIR="$tmp" timeout "${FUZZ_TIMEOUT_S:-10}" "$build/tests/fuzz/fuzz_$t" "$f" >/dev/null 2>&1; then
+      echo "fuzz $t: $(basename "$f") did not reproduce alone (machine load); not kept"
+      continue
+    fi
+    cp "$f" "$kept/regressions/"
     echo "fuzz $t: kept $kept/regressions/$(basename "$f")"
     found=$((found + 1))
   done
