@@ -11,7 +11,17 @@ endif()
 add_library(boxed_sanitize INTERFACE)
 if(BOXED_SANITIZE)
   target_compile_options(boxed_sanitize INTERFACE
-    $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined -fno-omit-frame-pointer>)
+    $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=address,undefined -fno-sanitize-recover=undefined
+    -fno-omit-frame-pointer>)
+  target_link_options(boxed_sanitize INTERFACE -fsanitize=address,undefined)
+endif()
+# The fuzz build (tests/fuzz) instruments every library for libFuzzer's coverage feedback
+# (fuzzer-no-link: the fuzzer's main is linked into the fuzz targets alone) and runs it under
+# ASan + UBSan, with UB fatal so that libFuzzer keeps the input that triggered it.
+if(BOXED_FUZZ)
+  target_compile_options(boxed_sanitize INTERFACE
+    $<$<COMPILE_LANGUAGE:CXX>:-fsanitize=fuzzer-no-link,address,undefined
+    -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g>)
   target_link_options(boxed_sanitize INTERFACE -fsanitize=address,undefined)
 endif()
 

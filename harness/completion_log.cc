@@ -9,8 +9,11 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <set>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 
 #include "datasets/jsonl_reader.h"
 
@@ -35,17 +38,33 @@ json to_json(const LogRecord& r) {
 
 namespace {
 
+// A field of a record: a string, or an integer in T's range (get<T>() alone would truncate 2.5
+// and convert 1e300 to int with undefined behaviour; found by tests/fuzz/completion_log).
 template <typename T>
 T required(const json& value, const char* key, const std::string& where) {
   auto it = value.find(key);
   if (it == value.end()) throw std::runtime_error(fmt::format("{}: field '{}' is missing", where, key));
-  try {
-    return it->get<T>();
-  } catch (const json::exception&) {
-    throw std::runtime_error(fmt::format("{}: field '{}': expected {}, found {}", where, key,
-                                         std::is_same_v<T, std::string> ? "a string" : "a number",
-                                         it->dump()));
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (it->is_string()) return it->get<std::string>();
+  } else {
+    if (it->is_number_unsigned() && std::in_range<T>(it->get<uint64_t>())) {
+      return static_cast<T>(it->get<uint64_t>());
+    }
+    if (it->is_number_integer() && !it->is_number_unsigned() && std::in_range<T>(it->get<int64_t>())) {
+      return static_cast<T>(it->get<int64_t>());
+    }
   }
+  throw std::runtime_error(fmt::format(
+      "{}: field '{}': expected {}, found {}", where, key,
+      std::is_same_v<T, std::string> ? "a string" : fmt::format("an integer in [{}, {}]",
+          std::numeric_limits<T>::min(), std::numeric_limits<T>::max()), it->dump()));
+}
+
+// The string at `key`, or "" when it is absent or not a string (the callers' messages show what
+// was found); value(key, "") would throw a json type_error for a number.
+std::string string_or_empty(const json& value, const char* key) {
+  auto it = value.find(key);
+  return it != value.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 std::string utc_now() {
@@ -116,8 +135,9 @@ LogContents read_completion_log(const fs::path& file) {
     throw std::runtime_error(fmt::format("{}: no header line (an empty or torn log)", file.string()));
   }
   const datasets::JsonlRecord& first = jsonl.records.front();
-  if (first.value.value("type", "") != "header" ||
-      first.value.value("format", "") != kCompletionLogFormat || !first.value.contains("config")) {
+  if (string_or_empty(first.value, "type") != "header" ||
+      string_or_empty(first.value, "format") != kCompletionLogFormat ||
+      !first.value.contains("config")) {
     throw std::runtime_error(fmt::format(
         "{}:{}: expected a header {{\"type\":\"header\",\"format\":\"{}\",\"config\":...}}, "
         "found {}",
@@ -127,7 +147,7 @@ LogContents read_completion_log(const fs::path& file) {
   for (size_t i = 1; i < jsonl.records.size(); ++i) {
     const datasets::JsonlRecord& line = jsonl.records[i];
     const std::string where = fmt::format("{}:{}", file.string(), line.line);
-    if (line.value.value("type", "") != "completion") {
+    if (string_or_empty(line.value, "type") != "completion") {
       throw std::runtime_error(fmt::format("{}: field 'type': expected \"completion\", found {}",
                                            where, line.value.value("type", json()).dump()));
     }

@@ -21,7 +21,16 @@ struct Found {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// Start offsets of every "\boxed" and "\fbox" in `text` ("\boxedfoo" is another command).
+// True when a box command starts at `pos`: "\boxed" or "\fbox" ("\boxedfoo" is another command).
+bool box_command_at(std::string_view text, std::size_t pos) {
+  const std::string_view rest = text.substr(pos);
+  std::size_t len = 0;
+  if (rest.starts_with("\\boxed")) len = 6;
+  else if (rest.starts_with("\\fbox")) len = 5;
+  return len > 0 && (rest.size() == len || !std::isalpha(static_cast<unsigned char>(rest[len])));
+}
+
+// Start offsets of every box command in `text`.
 // A memchr scan for the backslash rather than RE2: the candidates are two fixed words, and RE2's
 // per-match overhead (~0.4 us) made a megabyte of "\boxed{" cost 60 ms for 150k matches; this
 // scan is linear with a tiny constant. RE2 does the pattern work below (markers, numbers,
@@ -30,14 +39,8 @@ std::vector<std::size_t> box_starts(std::string_view text) {
   std::vector<std::size_t> starts;
   std::size_t pos = 0;
   while ((pos = text.find('\\', pos)) != std::string_view::npos) {
-    std::string_view rest = text.substr(pos + 1);
-    std::size_t len = 0;
-    if (rest.starts_with("boxed")) len = 5;
-    else if (rest.starts_with("fbox")) len = 4;
-    if (len > 0 && (rest.size() == len || !std::isalpha(static_cast<unsigned char>(rest[len])))) {
-      starts.push_back(pos);
-    }
-    pos += 1 + len;
+    if (box_command_at(text, pos)) starts.push_back(pos);
+    ++pos;
   }
   return starts;
 }
@@ -75,10 +78,15 @@ BoxScan read_box(std::string_view text, std::size_t start, std::size_t stop, std
     }
     return BoxScan::kUnclosed;
   }
-  // "\boxed 5", "\boxed5": TeX reads one token; models write "\boxed 5" and "\boxed 42$".
+  // "\boxed 5", "\boxed5": TeX reads one token; models write "\boxed 5" and "\boxed 42$". The
+  // token ends before another box command: in "\boxed\boxed{5}" the first box has no argument of
+  // its own (reading one through the second box made "\boxed\boxed x" the answer "\boxed x, x").
   if (i >= text.size() || text[i] == '$' || text[i] == '}') return BoxScan::kEmpty;
   std::size_t k = i;
-  while (k < text.size() && k - i < 64 && !is_space(text[k]) && text[k] != '$' && text[k] != '}') ++k;
+  while (k < text.size() && k - i < 64 && !is_space(text[k]) && text[k] != '$' && text[k] != '}' &&
+         !(text[k] == '\\' && box_command_at(text, k))) {
+    ++k;
+  }
   std::string_view token = text.substr(i, k - i);
   while (!token.empty() && (token.back() == '.' || token.back() == ',')) token.remove_suffix(1);
   if (token.empty()) return BoxScan::kEmpty;

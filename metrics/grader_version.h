@@ -13,12 +13,15 @@
 //                   value sets (linear sides solved, x != c); f(x)= definitions; degrees inside
 //                   trig; mixed numbers; times of day; text matrices and bracket vectors;
 //                   double-escaped LaTeX; irrational golds vs correctly rounded 6+ place decimals.
+//   boxed-grader/3  an unbraced box ("\boxed 5") ends where the next box command begins (found by
+//                   fuzzing: "\boxed\boxed5" was the answer "\boxed5, 5"; "\boxed 3\boxed 4" is now
+//                   "3, 4" like "\boxed{3}\boxed{4}").
 #pragma once
 
 #include <string_view>
 
 namespace boxed::metrics {
 
-inline constexpr std::string_view kGraderVersion = "boxed-grader/2";
+inline constexpr std::string_view kGraderVersion = "boxed-grader/3";
 
 }  // namespace boxed::metrics

@@ -5,7 +5,8 @@
 #   scripts/run.sh test [ctest options]        the whole test suite
 #   scripts/run.sh build                       install + build only
 #   scripts/run.sh install                     install the missing packages only
-# Environment: BUILD_DIR (default build), BOXED_CUDA (AUTO|ON|OFF|EMULATE, default AUTO), JOBS.
+# Environment: BUILD_DIR (default build), BOXED_CUDA (AUTO|ON|OFF|EMULATE, default AUTO), JOBS,
+# BOXED_SANITIZE (ON: AddressSanitizer + UndefinedBehaviorSanitizer; use another BUILD_DIR).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,6 +55,7 @@ build() {
     export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
   fi
   cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DBOXED_CUDA="${BOXED_CUDA:-AUTO}" \
+    -DBOXED_SANITIZE="${BOXED_SANITIZE:-OFF}" \
     "${launcher[@]}" >/dev/null
   local targets=()
   for t in "$@"; do targets+=(--target "$t"); done

@@ -1,5 +1,6 @@
 #include "inference/model/model_config.h"
 
+#include <cmath>
 #include <fstream>
 #include <stdexcept>
 
@@ -40,7 +41,22 @@ float get_float(const json& j, const std::string& source, const std::string& fie
   if (!j[field].is_number()) {
     fail(source, prefix + field, fmt::format("expected a number, found {}", j[field].dump()));
   }
-  return j[field].get<float>();
+  const float value = j[field].get<float>();
+  if (!std::isfinite(value)) {  // 1e39 is a JSON number but no float
+    fail(source, prefix + field, fmt::format("expected a finite number, found {}", j[field].dump()));
+  }
+  return value;
+}
+
+// A string field; `fallback` when absent (or null). (json::value(field, fallback) would throw a
+// json type_error naming neither file nor field for a number; found by tests/fuzz/model_config.)
+std::string get_string(const json& j, const std::string& source, const std::string& field,
+                       const std::string& fallback, const std::string& prefix = "") {
+  if (!j.contains(field) || j[field].is_null()) return fallback;
+  if (!j[field].is_string()) {
+    fail(source, prefix + field, fmt::format("expected a string, found {}", j[field].dump()));
+  }
+  return j[field].get<std::string>();
 }
 
 bool get_bool(const json& j, const std::string& source, const std::string& field, bool fallback) {
@@ -85,13 +101,14 @@ RopeScaling parse_rope_scaling(const json& config, const std::string& source) {
     if (!config.contains(field) || config[field].is_null()) continue;
     const json& r = config[field];
     if (!r.is_object()) fail(source, field, fmt::format("expected an object, found {}", r.dump()));
-    std::string type = r.value("rope_type", r.value("type", std::string("default")));
+    const std::string prefix = std::string(field) + ".";
+    const std::string type = get_string(r, source, "rope_type",
+                                        get_string(r, source, "type", "default", prefix), prefix);
     if (type == "default" || type == "none") continue;
     if (type != "llama3") {
       fail(source, std::string(field) + ".rope_type",
            fmt::format("expected \"default\" or \"llama3\", found \"{}\"", type));
     }
-    const std::string prefix = std::string(field) + ".";
     scaling.type = "llama3";
     scaling.factor = get_float(r, source, "factor", 0, prefix);
     scaling.low_freq_factor = get_float(r, source, "low_freq_factor", 1, prefix);
@@ -226,7 +243,7 @@ ModelConfig load_model_config(const std::filesystem::path& model_dir) {
         c.chat_template = tpl.get<std::string>();
       } else if (tpl.is_array()) {  // [{"name": "default", "template": "..."}, ...]
         for (const json& entry : tpl) {
-          if (entry.is_object() && entry.value("name", "") == "default" &&
+          if (entry.is_object() && entry.value("name", json()) == "default" &&
               entry.contains("template") && entry["template"].is_string()) {
             c.chat_template = entry["template"].get<std::string>();
           }

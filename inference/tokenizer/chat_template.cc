@@ -60,7 +60,11 @@ std::optional<std::string> template_of_config(const nlohmann::json& config) {
   if (t.is_string()) return t.get<std::string>();
   if (t.is_array()) {
     for (const nlohmann::json& entry : t) {
-      if (entry.value("name", "") == "default" && entry.contains("template")) {
+      // value("name", "") would throw a json type_error for a name that is not a string, and
+      // get<std::string> for a template that is not one (as in model_config.cc, found by
+      // tests/fuzz/model_config).
+      if (entry.is_object() && entry.value("name", nlohmann::json()) == "default" &&
+          entry.contains("template") && entry["template"].is_string()) {
         return entry["template"].get<std::string>();
       }
     }

@@ -37,8 +37,22 @@ json parse_json(std::string_view text, const std::string& source) {
   }
 }
 
-// A JSON value that must be null or absent, or one of the accepted values.
-std::string type_of(const json& j) { return j.is_object() ? j.value("type", "") : ""; }
+// The "type" of a component object, "" when there is none (or it is not a string: the caller's
+// "unsupported ..." message shows what was found).
+std::string type_of(const json& j) {
+  return j.is_object() && j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>()
+                                                                      : "";
+}
+
+// A boolean field; `fallback` when absent or null. json::value(key, false) would throw a bare
+// json type_error, naming neither file nor field, for "true" as a string (tests/fuzz/tokenizer).
+bool flag(const json& j, const char* key, bool fallback, const std::string& where) {
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
+  if (!j[key].is_boolean()) {
+    throw std::runtime_error(where + "." + key + ": expected true or false, found " + j[key].dump());
+  }
+  return j[key].get<bool>();
+}
 
 std::unordered_map<std::string, int32_t> parse_vocab(const json& j, const std::string& source,
                                                      const std::string& field) {
@@ -97,13 +111,19 @@ AddedToken parse_added_token(const json& j, const std::string& where) {
   }
   AddedToken t;
   t.content = j["content"].get<std::string>();
-  if (j.contains("id")) t.id = j["id"].get<int32_t>();
-  t.special = j.value("special", false);
-  t.lstrip = j.value("lstrip", false);
-  t.rstrip = j.value("rstrip", false);
+  if (j.contains("id")) {
+    const json& id = j["id"];
+    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
+      throw std::runtime_error(where + ".id: expected a non-negative integer id, found " + id.dump());
+    }
+    t.id = id.get<int32_t>();
+  }
+  t.special = flag(j, "special", false, where);
+  t.lstrip = flag(j, "lstrip", false, where);
+  t.rstrip = flag(j, "rstrip", false, where);
   // tokenizers' AddedToken default: normalized = !special.
-  t.normalized = j.value("normalized", !t.special);
-  t.single_word = j.value("single_word", false);
+  t.normalized = flag(j, "normalized", !t.special, where);
+  t.single_word = flag(j, "single_word", false, where);
   return t;
 }
 
@@ -122,10 +142,10 @@ bool parse_normalizer(const json& j, const std::string& source) {
 
 void check_byte_level(const json& j, const std::string& source, const std::string& field,
                       bool expect_regex) {
-  if (j.value("add_prefix_space", false)) {
+  if (flag(j, "add_prefix_space", false, source + ": " + field)) {
     fail(source, field + ".add_prefix_space", "expected false, found true (not supported)");
   }
-  if (j.value("use_regex", true) != expect_regex) {
+  if (flag(j, "use_regex", true, source + ": " + field) != expect_regex) {
     fail(source, field + ".use_regex",
          std::string("expected ") + (expect_regex ? "true" : "false") + " in this position");
   }
@@ -143,7 +163,7 @@ PreFamily parse_pre_tokenizer(const json& j, const std::string& source) {
     const json& byte_level = j["pretokenizers"][1];
     // SmolLM2: Sequence[Digits(individual_digits=true), ByteLevel(use_regex=true)].
     if (type_of(split) == "Digits" && type_of(byte_level) == "ByteLevel") {
-      if (!split.value("individual_digits", false)) {
+      if (!flag(split, "individual_digits", false, source + ": pre_tokenizer.pretokenizers[0]")) {
         fail(source, "pre_tokenizer.pretokenizers[0].individual_digits",
              "expected true, found false (not supported)");
       }
@@ -156,7 +176,8 @@ PreFamily parse_pre_tokenizer(const json& j, const std::string& source) {
         fail(source, "pre_tokenizer.pretokenizers[0].pattern",
              "expected {\"Regex\": ...}, found " + pattern.dump());
       }
-      if (split.value("behavior", "") != "Isolated" || split.value("invert", false)) {
+      if (split.value("behavior", json()) != "Isolated" ||
+          flag(split, "invert", false, source + ": pre_tokenizer.pretokenizers[0]")) {
         fail(source, "pre_tokenizer.pretokenizers[0]",
              "expected behavior \"Isolated\" and invert false, found " + split.dump());
       }
@@ -234,7 +255,7 @@ std::shared_ptr<const TokenizerState> state_from_tokenizer_json(const json& j,
   if (model.contains("type") && model["type"] != "BPE") {
     fail(source, "model.type", "expected \"BPE\", found " + model["type"].dump());
   }
-  if (model.value("byte_fallback", false)) {
+  if (flag(model, "byte_fallback", false, source + ": model")) {
     fail(source, "model.byte_fallback", "expected false (byte-level BPE), found true");
   }
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
@@ -250,7 +271,7 @@ std::shared_ptr<const TokenizerState> state_from_tokenizer_json(const json& j,
   TokenizerConfig cfg;
   cfg.nfc = parse_normalizer(j.value("normalizer", json()), source);
   cfg.family = parse_pre_tokenizer(j.value("pre_tokenizer", json()), source);
-  cfg.ignore_merges = model.value("ignore_merges", false);
+  cfg.ignore_merges = flag(model, "ignore_merges", false, source + ": model");
   if (!pre.empty() && pre != pre_family_name(cfg.family)) {
     throw std::runtime_error(source + ": --pre " + std::string(pre) + " disagrees with the file, " +
                              "whose pre-tokenizer is " + std::string(pre_family_name(cfg.family)));

@@ -50,7 +50,7 @@ TEST(AnswersCli, GradeAddsPredAnswerAndEqual) {
   EXPECT_TRUE(rows[3]["pred_answer"].is_null());
   EXPECT_EQ(rows[3]["equal"], false);
   EXPECT_NE(
-      r.out.find("grade: 2 of 4 equal (50.00%), 1 without an answer; task math, boxed-grader/2"),
+      r.out.find("grade: 2 of 4 equal (50.00%), 1 without an answer; task math, boxed-grader/3"),
       std::string::npos)
       << r.out;
 }

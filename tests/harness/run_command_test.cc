@@ -1,6 +1,7 @@
 // `boxed run` end to end: the real binary (BOXED_BINARY) as a child process, talking real HTTP
 // over loopback to the scripted OpenAI-compatible server. Shows that a run killed with SIGKILL
-// and restarted ends with the same report as an uninterrupted one, every id logged exactly once;
+// and restarted ends with the same report as an uninterrupted one, every id logged exactly once
+// (and, in process, a small log cut at every byte does too);
 // that failing one request in ten loses nothing; that seeds and reports do not depend on
 // --concurrency; and shard/merge, replay and the refusal of a changed configuration.
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <thread>
 
 #include "harness/completion_log.h"
+#include "harness/run_command.h"
 #include "inference/engine.h"
 #include "tests/support/scripted_openai_server.h"
 
@@ -383,6 +385,61 @@ TEST_F(RunCommand, SeveralTasksInOneRunEachWithItsDataset) {
   EXPECT_EQ(mismatch.status, 2);
   EXPECT_NE(mismatch.err.find("2 task(s) but 1 --dataset file(s)"), std::string::npos)
       << mismatch.err;
+}
+
+// The kill test above cuts the log wherever the kill lands; this one cuts a small log at every
+// byte offset, header included, and resumes each cut in process (run_evaluation, as `boxed run`
+// does): every resumed run must end with the uninterrupted run's report and samples, and request
+// exactly the ids whose records the cut did not leave whole (a whole line parses even without its
+// newline; a torn header means nothing was logged).
+TEST(ResumeFromACutLog, EveryCutPositionEndsWithTheSameReport) {
+  ScriptedOpenAiServer server;
+  const auto args_for = [&](const fs::path& out) {
+    RunArgs a;
+    a.tasks = {"aime24"};
+    a.datasets = {dataset()};
+    a.endpoints = {server.url()};
+    a.backend = "openai";
+    a.model_name = "scripted-r1";
+    a.out = out.string();
+    a.samples = 2;
+    a.limit = 2;
+    a.seed = 11;
+    a.concurrency = 1;
+    a.quiet = true;
+    return a;
+  };
+  const fs::path reference = fresh_dir("cut-reference");
+  run_evaluation(args_for(reference));
+  const std::string log = slurp(reference / kCompletionLogName);
+  const json report = stable_report(reference);
+  const std::string samples = slurp(reference / "samples.jsonl");
+  std::vector<size_t> line_ends;  // offset of each line's last byte before its newline
+  for (size_t at = log.find('\n'); at != std::string::npos; at = log.find('\n', at + 1)) {
+    line_ends.push_back(at);
+  }
+  ASSERT_EQ(line_ends.size(), 5u) << "a header and 2 problems x 2 samples";
+  ASSERT_EQ(line_ends.back() + 1, log.size());
+
+  for (size_t cut = 0; cut <= log.size(); ++cut) {
+    SCOPED_TRACE(fmt::format("log cut at byte {} of {}", cut, log.size()));
+    const fs::path dir = fresh_dir("cut");
+    fs::create_directories(dir);
+    std::ofstream(dir / kCompletionLogName, std::ios::binary) << log.substr(0, cut);
+    int whole_records = 0;
+    if (cut >= line_ends[0]) {
+      for (size_t i = 1; i < line_ends.size(); ++i) whole_records += cut >= line_ends[i];
+    }
+    const int requests_before = server.total_requests();
+    ASSERT_NO_THROW(run_evaluation(args_for(dir)));
+    EXPECT_EQ(server.total_requests() - requests_before, 4 - whole_records);
+    EXPECT_EQ(stable_report(dir), report);
+    EXPECT_EQ(slurp(dir / "samples.jsonl"), samples);
+    const LogContents resumed = read_completion_log(dir / kCompletionLogName);
+    EXPECT_EQ(resumed.n_records, 4);
+    EXPECT_FALSE(resumed.torn_tail);
+    if (HasFailure()) break;  // one cut's story is enough to debug
+  }
 }
 
 }  // namespace

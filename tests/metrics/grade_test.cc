@@ -48,7 +48,7 @@ TEST(Grade, NormalizeGroupsEqualNumbers) {
   EXPECT_NE(normalize_answer("(1,2)", AnswerFormat::kMath), normalize_answer("[1,2]", AnswerFormat::kMath));
 }
 
-TEST(Grade, VersionIsNamed) { EXPECT_EQ(grader_version(), "boxed-grader/2"); }
+TEST(Grade, VersionIsNamed) { EXPECT_EQ(grader_version(), "boxed-grader/3"); }
 
 TEST(Grade, BatchMatchesOneByOne) {
   std::vector<std::string> responses, golds;

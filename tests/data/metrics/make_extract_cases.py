@@ -37,6 +37,10 @@ both(r"The answer is $\boxed 5$.", M, "5", "boxed", False, r"\boxed 5 without br
 both(r"Thus \boxed 42", M, "42", "boxed", False, r"\boxed 42 at end of text")
 both(r"Thus \boxed 42.", M, "42", "boxed", False, r"\boxed 42 followed by a sentence period")
 both(r"\fbox{9}", M, "9", "boxed", False, r"\fbox is a box too")
+both(r"\boxed\boxed5", M, "5", "boxed", False,
+     r"a box command right after \boxed is not its argument (was read as '\boxed5, 5'; fuzz)")
+both(r"\boxed 3\boxed 4", M, "3, 4", "boxed", False,
+     r"an unbraced box ends where the next box begins: adjacent boxes, one answer (was '4')")
 both(r"First \boxed{3}, then after checking, \boxed{4}.", M, "4", "boxed", False, "several boxes: last wins")
 both(r"\boxed{1} \fbox{2}", M, "1, 2", "boxed", False, r"adjacent \boxed and \fbox: one answer of two parts")
 both(r"The roots are \boxed{1} and \boxed{-2}.", M, "1, -2", "boxed", False, "boxes joined by 'and' are one answer")

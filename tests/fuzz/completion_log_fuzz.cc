@@ -1,0 +1,8 @@
+// libFuzzer target: see completion_log_fuzz_body.h for what one input exercises, tests/fuzz/CMakeLists.txt
+// and scripts/fuzz.sh for how to build and run it.
+#include "tests/fuzz/completion_log_fuzz_body.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  boxed::fuzz::fuzz_completion_log_once(data, size);
+  return 0;
+}
