@@ -164,13 +164,18 @@ std::optional<HfGgufTokenizer> hf_gguf_tokenizer(const fs::path& dir, int32_t vo
   v.eos = special_id("eos");
   v.padding = special_id("pad");
 
+  // tokenizer_config.json's "add_bos_token" first: it is what boxed reads from a directory and
+  // what transformers' Llama tokenizers obey (vocab.py prefers the post-processor instead).
   std::optional<bool> add_bos;
+  if (config.is_object() && config.contains("add_bos_token") && config["add_bos_token"].is_boolean()) {
+    add_bos = config["add_bos_token"].get<bool>();
+  }
   const json post = j.contains("post_processor") ? j["post_processor"] : json();
   const json processors = post.is_object() && post.contains("processors") ? post["processors"] : json::array({post});
   for (const json& p : processors) {
-    if (!p.is_object()) continue;
+    if (add_bos || !p.is_object()) continue;
     const std::string type = p.value("type", "");
-    if (type == "ByteLevel" && !add_bos) add_bos = false;
+    if (type == "ByteLevel") add_bos = false;
     if (type == "TemplateProcessing" && p.contains("single") && p["single"].is_array() && p["single"].size() > 1 &&
         p["single"][0].contains("SpecialToken")) {
       const std::string first = p["single"][0]["SpecialToken"].value("id", "");
@@ -178,9 +183,6 @@ std::optional<HfGgufTokenizer> hf_gguf_tokenizer(const fs::path& dir, int32_t vo
       const std::optional<std::string> bos = config_token(config, "bos_token");
       add_bos = !bos || *bos == first;
     }
-  }
-  if (!add_bos && config.is_object() && config.contains("add_bos_token") && config["add_bos_token"].is_boolean()) {
-    add_bos = config["add_bos_token"].get<bool>();
   }
   v.add_bos = add_bos.value_or(false);
   out.chat_template = chat_template_of(dir, config);

@@ -16,9 +16,11 @@
 //   inside a pair's part becomes U+0120, as vocab.py encodes it).
 // - bos / eos / padding ids: tokenizer_config.json bos_token / eos_token / pad_token looked up
 //   among the added tokens, else config.json bos_token_id / eos_token_id / pad_token_id.
-// - add_bos_token: a post-processor TemplateProcessing whose single sequence starts with the BOS
-//   token says true, a ByteLevel post-processor says false; otherwise tokenizer_config.json
-//   "add_bos_token"; false when nothing says (Hugging Face then adds nothing).
+// - add_bos_token: tokenizer_config.json "add_bos_token" when present (what boxed reads from a
+//   directory and transformers' Llama tokenizers obey; here boxed differs from vocab.py, which
+//   lets a ByteLevel post-processor override it with false); else a post-processor
+//   TemplateProcessing whose single sequence starts with the BOS token says true, a ByteLevel
+//   one false; false when nothing says (Hugging Face then adds nothing).
 // - pre: the pre-tokenizer family boxed recognises in tokenizer.json, by its GGUF name ("qwen2",
 //   "llama-bpe", "gpt2", "smollm"; llama.cpp llama-vocab.cpp gives each the same regex).
 // - chat template: tokenizer_config.json "chat_template" (a string, or the "default" entry of a

@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "inference/model/dtype.h"
 #include "inference/model/quant/half.h"
 
@@ -16,6 +18,15 @@ constexpr int kMaxGroup = 256;  // QK_K: the largest group any block type fits a
 }  // namespace
 
 float round_to_half(float x) { return half_bits_to_f32(f32_to_f16(x)); }
+
+void check_scale_fits_half(const float* x, int n, float levels) {
+  float amax = 0;
+  for (int i = 0; i < n; ++i) amax = std::max(amax, std::fabs(x[i]));
+  if (amax / levels > 65504.0f) {
+    throw std::domain_error(fmt::format(
+        "a block with |x| up to {} needs a scale of {}, beyond fp16's largest value 65504", amax, amax / levels));
+  }
+}
 
 int nearest_level(float x, float inverse_scale, int qmin, int qmax) {
   // lrintf rounds half to even in the default rounding mode, as ggml's nearest_int does.

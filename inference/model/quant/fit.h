@@ -46,6 +46,10 @@ struct AffineFit {
 };
 AffineFit fit_affine(const float* x, int n, const AffineOptions& options, int* q);
 
+// Throws std::domain_error when the block scale max|x| / levels cannot be an fp16 value (above
+// 65504, IEEE 754 binary16's largest finite value): the block cannot be encoded.
+void check_scale_fits_half(const float* x, int n, float levels);
+
 // The nearest level of x under `scale` (0 when scale is 0), clamped to [qmin, qmax].
 int nearest_level(float x, float inverse_scale, int qmin, int qmax);
 

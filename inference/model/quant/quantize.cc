@@ -34,6 +34,7 @@ void pack_32(const int* u, uint8_t* qs, uint8_t* qh) {
 
 // {d; qs} / {d; qh; qs} with levels q - bias (Q4_0: bias 8, Q5_0: bias 16).
 void encode_symmetric_32(const float* x, std::byte* block, int bias, bool five_bits) {
+  check_scale_fits_half(x, 32, static_cast<float>(bias));
   int q[32];
   const SymmetricFit f =
       fit_symmetric(x, 32, {.qmin = -bias, .qmax = bias - 1, .grid = 10, .half_scale = true}, q);
@@ -50,6 +51,7 @@ void encode_symmetric_32(const float* x, std::byte* block, int bias, bool five_b
 
 // {d; m; qs} / {d; m; qh; qs}: x = d * q + m.
 void encode_affine_32(const float* x, std::byte* block, int qmax, bool five_bits) {
+  check_scale_fits_half(x, 32, 1.0f);  // the offset (the minimum) is an fp16 field too
   int q[32];
   const AffineFit f =
       fit_affine(x, 32, {.qmax = qmax, .grid = 10, .offset_nonpositive = false, .half_fields = true}, q);
@@ -105,6 +107,7 @@ void encode_q4_1(const float* x, std::byte* block) { encode_affine_32(x, block, 
 void encode_q5_1(const float* x, std::byte* block) { encode_affine_32(x, block, 31, true); }
 
 void encode_q8_0(const float* x, std::byte* block) {
+  check_scale_fits_half(x, 32, 127.0f);
   int q[32];
   // grid 0: the extreme value onto +-127 and one least-squares refit (8-bit levels leave
   // little for a wider search to find).

@@ -221,12 +221,14 @@ Q6Block fit_q6(const float* x) {
 }  // namespace
 
 void encode_q4_k(const float* x, std::byte* block) {
+  check_scale_fits_half(x, kQK, 0.5f * 15 * 63);  // d = max sub-block scale / 63; range <= 2 max|x|
   const KxBlock b = fit_kx(x, 15);
   store_kx_header(b, block);
   store_nibbles(b.q, bytes_of(block) + 16);
 }
 
 void encode_q5_k(const float* x, std::byte* block) {
+  check_scale_fits_half(x, kQK, 0.5f * 31 * 63);
   const KxBlock b = fit_kx(x, 31);
   store_kx_header(b, block);
   // Bit 4 of element 32j + l is bit j of qh[l]; the low 4 bits as Q4_K.
@@ -237,6 +239,7 @@ void encode_q5_k(const float* x, std::byte* block) {
 }
 
 void encode_q6_k(const float* x, std::byte* block) {
+  check_scale_fits_half(x, kQK, 32.0f * 127);
   const Q6Block b = fit_q6(x);
   uint8_t* ql = bytes_of(block);
   uint8_t* qh = ql + 128;
