@@ -28,12 +28,6 @@ void check_scale_fits_half(const float* x, int n, float levels) {
   }
 }
 
-int nearest_level(float x, float inverse_scale, int qmin, int qmax) {
-  // lrintf rounds half to even in the default rounding mode, as ggml's nearest_int does.
-  const long l = std::lrintf(x * inverse_scale);
-  return static_cast<int>(std::clamp<long>(l, qmin, qmax));
-}
-
 SymmetricFit fit_symmetric(const float* x, int n, const SymmetricOptions& o, int* q) {
   if (n > kMaxGroup) throw std::logic_error("fit_symmetric: group larger than 256");
   float amax = 0, extreme = 0;
@@ -77,7 +71,7 @@ SymmetricFit fit_symmetric(const float* x, int n, const SymmetricOptions& o, int
   for (int side : sides) {
     if (side == 0 || (side == o.qmax && -o.qmin == o.qmax)) continue;
     for (int k = -o.grid; k <= o.grid; ++k) {
-      const float magnitude = static_cast<float>(std::abs(side)) + 0.1f * static_cast<float>(k);
+      const float magnitude = static_cast<float>(std::abs(side)) + o.step * static_cast<float>(k);
       if (magnitude < 0.5f) continue;
       const float level = side < 0 ? -magnitude : magnitude;
       const float refit = evaluate(extreme / level);
@@ -136,7 +130,7 @@ AffineFit fit_affine(const float* x, int n, const AffineOptions& o, int* q) {
     return sums;
   };
   for (int k = -o.grid; k <= o.grid; ++k) {
-    const float steps = static_cast<float>(o.qmax) + 0.1f * static_cast<float>(k);
+    const float steps = static_cast<float>(o.qmax) + o.step * static_cast<float>(k);
     if (steps < 1) continue;
     const Sums s = evaluate((hi - lo) / steps, lo);
     // Least squares for x ≈ scale * l + offset over the levels just chosen.

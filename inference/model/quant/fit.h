@@ -15,6 +15,8 @@
 // group.
 #pragma once
 
+#include <cmath>
+
 namespace boxed::inference::model::quant {
 
 // The nearest fp16 value (round to nearest even): what a ggml_half field stores.
@@ -23,7 +25,11 @@ float round_to_half(float x);
 struct SymmetricOptions {
   int qmin = -8;            // integer levels [qmin, qmax], e.g. Q4_0 [-8, 7], Q6_K [-32, 31]
   int qmax = 7;
-  int grid = 10;            // candidates: the extreme level +- 0.1 * k for k in [-grid, grid]
+  // Candidates: the extreme level +- step * k for k in [-grid, grid]. ±1 level in steps of 0.2
+  // finds within 0.01 % of the squared error of steps of 0.1 or 0.05 on Gaussian and t(3)
+  // blocks, at half and a quarter of the cost.
+  int grid = 5;
+  float step = 0.2f;
   bool half_scale = false;  // the scale is stored as fp16: evaluate candidates after rounding
 };
 struct SymmetricFit {
@@ -35,7 +41,8 @@ SymmetricFit fit_symmetric(const float* x, int n, const SymmetricOptions& option
 
 struct AffineOptions {
   int qmax = 15;                    // levels [0, qmax]
-  int grid = 10;                    // candidates: qmax +- 0.1 * k steps over the value range
+  int grid = 5;                     // candidates: qmax +- step * k steps over the value range
+  float step = 0.2f;
   bool offset_nonpositive = false;  // K-quants store -offset as an unsigned minimum
   bool half_fields = false;         // scale and offset stored as fp16 (Q4_1, Q5_1)
 };
@@ -50,7 +57,11 @@ AffineFit fit_affine(const float* x, int n, const AffineOptions& options, int* q
 // 65504, IEEE 754 binary16's largest finite value): the block cannot be encoded.
 void check_scale_fits_half(const float* x, int n, float levels);
 
-// The nearest level of x under `scale` (0 when scale is 0), clamped to [qmin, qmax].
-int nearest_level(float x, float inverse_scale, int qmin, int qmax);
+// The nearest level of x under `scale` (0 when scale is 0), clamped to [qmin, qmax]. lrintf
+// rounds half to even in the default rounding mode, as ggml's nearest_int does.
+inline int nearest_level(float x, float inverse_scale, int qmin, int qmax) {
+  const long l = std::lrintf(x * inverse_scale);
+  return static_cast<int>(l < qmin ? qmin : l > qmax ? qmax : l);
+}
 
 }  // namespace boxed::inference::model::quant

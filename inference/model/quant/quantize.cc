@@ -37,7 +37,7 @@ void encode_symmetric_32(const float* x, std::byte* block, int bias, bool five_b
   check_scale_fits_half(x, 32, static_cast<float>(bias));
   int q[32];
   const SymmetricFit f =
-      fit_symmetric(x, 32, {.qmin = -bias, .qmax = bias - 1, .grid = 10, .half_scale = true}, q);
+      fit_symmetric(x, 32, {.qmin = -bias, .qmax = bias - 1, .half_scale = true}, q);
   store_half(block, f.scale);
   int u[32];
   for (int j = 0; j < 32; ++j) u[j] = q[j] + bias;
@@ -54,7 +54,7 @@ void encode_affine_32(const float* x, std::byte* block, int qmax, bool five_bits
   check_scale_fits_half(x, 32, 1.0f);  // the offset (the minimum) is an fp16 field too
   int q[32];
   const AffineFit f =
-      fit_affine(x, 32, {.qmax = qmax, .grid = 10, .offset_nonpositive = false, .half_fields = true}, q);
+      fit_affine(x, 32, {.qmax = qmax, .offset_nonpositive = false, .half_fields = true}, q);
   store_half(block, f.scale);
   store_half(block + 2, f.offset);
   uint8_t* b = bytes_of(block);

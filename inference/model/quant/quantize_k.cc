@@ -106,7 +106,7 @@ KxBlock fit_kx(const float* x, int qmax) {
   float max_s = 0, max_m = 0;
   for (int j = 0; j < 8; ++j) {
     const AffineFit f = fit_affine(
-        x + 32 * j, 32, {.qmax = qmax, .grid = 10, .offset_nonpositive = true, .half_fields = false},
+        x + 32 * j, 32, {.qmax = qmax, .offset_nonpositive = true, .half_fields = false},
         scratch);
     s[j] = f.scale;
     m[j] = -f.offset;
@@ -191,7 +191,7 @@ Q6Block fit_q6(const float* x) {
   int scratch[16];
   float big = 0;
   for (int j = 0; j < 16; ++j) {
-    s[j] = fit_symmetric(x + 16 * j, 16, {.qmin = -32, .qmax = 31, .grid = 10, .half_scale = false},
+    s[j] = fit_symmetric(x + 16 * j, 16, {.qmin = -32, .qmax = 31, .half_scale = false},
                          scratch)
                .scale;
     if (std::fabs(s[j]) > std::fabs(big)) big = s[j];
