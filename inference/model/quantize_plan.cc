@@ -1,6 +1,6 @@
 #include "inference/model/quantize_plan.h"
 
-#include <cstdio>
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -21,13 +21,6 @@ constexpr QuantScheme kSchemes[] = {
     {"q4_k_m", DType::kQ4_K, true, 15, "Q4_K_M"},
     {"q4_0", DType::kQ4_0, true, 2, "Q4_0"},
 };
-
-// The layer of "blk.N.…", -1 for any other name.
-int layer_of(const std::string& name) {
-  int layer = -1;
-  if (std::sscanf(name.c_str(), "blk.%d.", &layer) != 1) return -1;
-  return layer;
-}
 
 // tensor_type_fallback: the type a row length that is not whole blocks of `t` gets instead.
 PlannedType fall_back(DType t, int64_t cols, std::string note) {
@@ -60,26 +53,46 @@ bool uses_more_bits(int layer, int n_layers) {
   return layer < n_layers / 8 || layer >= 7 * n_layers / 8 || (layer - n_layers / 8) % 3 == 2;
 }
 
-PlannedType plan_tensor_type(const QuantScheme& s, const std::string& name, const std::vector<int64_t>& shape,
-                             const TensorPlanContext& ctx) {
-  const bool quantizable = shape.size() >= 2 && name.ends_with("weight") && !name.ends_with("_norm.weight");
-  if (!quantizable) return {DType::kF32, s.base == DType::kF32 ? "" : "1-D or norm: kept F32"};
-  if (!dtype_is_quantized(s.base)) return {s.base, ""};
-  DType t = s.base;
-  std::string note;
-  if (s.mixture) {
-    const bool is_output = name == "output.weight" || (!ctx.has_output_tensor && name == "token_embd.weight");
-    const int layer = layer_of(name);
-    if (is_output && t != DType::kQ8_0) {
-      t = DType::kQ6_K;
-      note = "output tensor";
-    } else if (s.name == "q4_k_m" && layer >= 0 && uses_more_bits(layer, ctx.n_layers) &&
-               (name.ends_with(".attn_v.weight") || name.ends_with(".ffn_down.weight"))) {
-      t = DType::kQ6_K;
-      note = "more bits layer";
+std::vector<PlannedType> plan_tensor_types(const QuantScheme& s, const std::vector<PlanTensor>& tensors,
+                                           int n_layers) {
+  const auto is = [](const PlanTensor& t, std::string_view suffix) { return t.name.ends_with(suffix); };
+  const bool has_output = std::any_of(tensors.begin(), tensors.end(),
+                                      [](const PlanTensor& t) { return t.name == "output.weight"; });
+  const int n_attn_v = static_cast<int>(std::count_if(
+      tensors.begin(), tensors.end(), [&](const PlanTensor& t) { return is(t, "attn_v.weight"); }));
+  int i_attn_v = 0, i_ffn_down = 0;  // llama-quant.cpp qs.i_attention_wv, qs.i_ffn_down
+  std::vector<PlannedType> out;
+  for (const PlanTensor& t : tensors) {
+    const bool quantizable = t.shape.size() >= 2 && t.name.ends_with("weight") && !t.name.ends_with("_norm.weight");
+    if (!quantizable) {
+      out.push_back({DType::kF32, s.base == DType::kF32 ? "" : "1-D or norm: kept F32"});
+      continue;
     }
+    if (!dtype_is_quantized(s.base)) {
+      out.push_back({s.base, ""});
+      continue;
+    }
+    DType type = s.base;
+    std::string note;
+    if (s.mixture) {
+      const bool is_output = t.name == "output.weight" || (!has_output && t.name == "token_embd.weight");
+      if (is_output && type != DType::kQ8_0) {
+        type = DType::kQ6_K;
+        note = "output tensor";
+      } else if (s.name == "q4_k_m" && is(t, "attn_v.weight") && uses_more_bits(i_attn_v, n_attn_v)) {
+        type = DType::kQ6_K;
+        note = "more bits";
+      } else if (s.name == "q4_k_m" && is(t, "ffn_down.weight") && uses_more_bits(i_ffn_down, n_layers)) {
+        type = DType::kQ6_K;
+        note = "more bits";
+      }
+    }
+    // llama.cpp counts these only where its mixture rules run (not with --pure).
+    if (s.mixture && is(t, "attn_v.weight")) ++i_attn_v;
+    if (s.mixture && is(t, "ffn_down.weight")) ++i_ffn_down;
+    out.push_back(fall_back(type, t.shape.back(), std::move(note)));
   }
-  return fall_back(t, shape.back(), std::move(note));
+  return out;
 }
 
 }  // namespace boxed::inference::model

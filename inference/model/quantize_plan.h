@@ -4,8 +4,9 @@
 // llama-quantize file of one model hold the same types tensor for tensor.
 //
 //   const QuantScheme* s = find_quant_scheme("q4_k_m");
-//   PlannedType p = plan_tensor_type(*s, "blk.3.attn_v.weight", {128, 896}, ctx);
-//   // p.dtype == Q5_0: Q4_K by the mixture, but a row of 896 is not whole 256-blocks
+//   std::vector<PlannedType> p = plan_tensor_types(*s, tensors, /*n_layers=*/24);
+//   // p[i].dtype for tensors[i] (file order), e.g. Q5_0 for blk.3.attn_v.weight [128, 896]:
+//   // Q4_K by the mixture, but a row of 896 is not whole 256-blocks
 //
 // Rules:
 // - Tensors of fewer than 2 dimensions (norms, biases), and tensors whose name does not end in
@@ -16,8 +17,12 @@
 //   when the model has no output.weight (tied embeddings) — which gets Q6_K when the scheme's
 //   type is not Q8_0.
 // - q4_k_m (LLAMA_FTYPE_MOSTLY_Q4_K_M): Q4_K, except that output tensor (Q6_K; Q8_0 when its row
-//   is not whole 256-blocks), attn_v.weight and ffn_down.weight of the "more bits" layers i
-//   (i < n/8, i >= 7n/8, or (i - n/8) % 3 == 2, with n the layer count), which get Q6_K.
+//   is not whole 256-blocks), and the attn_v.weight and ffn_down.weight tensors with "more bits"
+//   (use_more_bits(i, n): i < n/8, i >= 7n/8, or (i - n/8) % 3 == 2), which get Q6_K. As in
+//   llama.cpp, i counts the attn_v (ffn_down) tensors in file order and n is their number (the
+//   layer count for ffn_down): the layer number when tensors are stored by layer, as boxed writes
+//   them, but not in a file stored alphabetically (blk.0, blk.1, blk.10, ...), where llama-quantize
+//   — and so boxed — gives Q6_K to blk.10 rather than blk.2.
 // - q4_k, q5_k: Q4_K / Q5_K everywhere ("pure": `llama-quantize --pure` with Q4_K_S / Q5_K_S;
 //   llama-quantize's own "Q4_K" and "Q5_K" are aliases of the _M mixtures).
 // - Then a row length that is not whole blocks of the chosen type falls back as llama.cpp does:
@@ -46,18 +51,19 @@ const QuantScheme* find_quant_scheme(std::string_view name);
 // "f32, f16, bf16, q8_0, q6_k, q5_k, q4_k, q4_k_m, q4_0" for messages and --help.
 std::string quant_scheme_names();
 
-struct TensorPlanContext {
-  int n_layers = 0;                // <arch>.block_count
-  bool has_output_tensor = false;  // output.weight present (else token_embd is the output)
-};
-
 struct PlannedType {
   DType dtype = DType::kF32;
-  std::string note;  // why, when not the scheme's base type: "more bits layer", "fallback: ..."
+  std::string note;  // why, when not the scheme's base type: "more bits", "fallback: ..."
 };
 
-PlannedType plan_tensor_type(const QuantScheme& scheme, const std::string& gguf_name,
-                             const std::vector<int64_t>& shape, const TensorPlanContext& context);
+struct PlanTensor {
+  std::string name;            // GGUF name
+  std::vector<int64_t> shape;  // row-major
+};
+
+// The type of each tensor of a model, `tensors` in file order; n_layers is <arch>.block_count.
+std::vector<PlannedType> plan_tensor_types(const QuantScheme& scheme, const std::vector<PlanTensor>& tensors,
+                                           int n_layers);
 
 // llama-quant.cpp use_more_bits(i_layer, n_layers).
 bool uses_more_bits(int layer, int n_layers);

@@ -43,7 +43,7 @@ struct SourceTensor {
 struct Source {
   std::vector<SourceTensor> tensors;
   GgufWriter writer;  // the metadata, tensors added later
-  model::TensorPlanContext plan;
+  int n_layers = 0;
   std::string tokenizer;
   std::shared_ptr<const void> keep_alive;  // the mapped model or file the readers point into
 };
@@ -73,7 +73,7 @@ Source from_directory(const fs::path& dir, const model::QuantScheme& scheme) {
   }
   Source s;
   s.keep_alive = m;
-  s.plan = {.n_layers = c.n_layers, .has_output_tensor = !c.tie_word_embeddings};
+  s.n_layers = c.n_layers;
   model::set_gguf_architecture(s.writer, c);
   s.writer.set("general.name", GgufValue::of_string(fs::absolute(dir).lexically_normal().filename().string()));
   s.writer.set("general.file_type", GgufValue::of_u32(scheme.file_type));
@@ -128,8 +128,7 @@ Source from_gguf(const fs::path& path, const model::QuantScheme& scheme) {
   Source s;
   s.keep_alive = f;
   const std::string arch = f->get_string("general.architecture");
-  s.plan = {.n_layers = static_cast<int>(f->get_u32(arch + ".block_count")),
-            .has_output_tensor = f->find_tensor("output.weight") != nullptr};
+  s.n_layers = static_cast<int>(f->get_u32(arch + ".block_count"));
   // Every key carried over but the three that describe the old tensor data (llama-quantize
   // likewise copies the metadata and sets file_type and quantization_version).
   for (const auto& [key, value] : f->metadata()) {
@@ -186,9 +185,12 @@ QuantizeResult quantize_model(const QuantizeRequest& r, const std::function<void
   QuantizeResult result{.n_tensors = static_cast<int>(s.tensors.size()), .tokenizer = s.tokenizer,
                         .llama_quantize_args = std::string(scheme->llama_args)};
   tbb::task_arena arena(r.threads > 0 ? r.threads : tbb::task_arena::automatic);
+  std::vector<model::PlanTensor> names;
+  for (const SourceTensor& t : s.tensors) names.push_back({.name = t.name, .shape = t.shape});
+  const std::vector<model::PlannedType> plans = model::plan_tensor_types(*scheme, names, s.n_layers);
   for (size_t i = 0; i < s.tensors.size(); ++i) {
     const SourceTensor& t = s.tensors[i];
-    const model::PlannedType plan = model::plan_tensor_type(*scheme, t.name, t.shape, s.plan);
+    const model::PlannedType& plan = plans[i];
     const std::string type_name(model::dtype_name(plan.dtype));
     auto it = std::find_if(result.types.begin(), result.types.end(), [&](const auto& p) { return p.first == type_name; });
     if (it == result.types.end()) result.types.emplace_back(type_name, 1); else ++it->second;

@@ -118,12 +118,12 @@ TEST(QuantizeModelTypes, FollowThePlanAndRecordTheScheme) {
   const model::GgufFile f = model::GgufFile::open(dir.path() / "m.gguf");
   EXPECT_EQ(f.get_u32("general.file_type"), 15u);
   EXPECT_EQ(f.get_u32("general.quantization_version"), 2u);
-  const model::QuantScheme& s = *model::find_quant_scheme("q4_k_m");
-  for (const model::GgufTensorInfo& t : f.tensors()) {
-    EXPECT_EQ(t.dtype, model::plan_tensor_type(s, t.name, t.shape, {.n_layers = 2, .has_output_tensor = true}).dtype)
-        << t.name;
-  }
-  EXPECT_EQ(f.find_tensor("blk.1.attn_v.weight")->dtype, DType::kQ6_K);  // 2 layers: both "more bits"
+  std::vector<model::PlanTensor> names;
+  for (const model::GgufTensorInfo& t : f.tensors()) names.push_back({t.name, t.shape});
+  const std::vector<model::PlannedType> plan = model::plan_tensor_types(*model::find_quant_scheme("q4_k_m"), names, 2);
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(f.tensors()[i].dtype, plan[i].dtype) << names[i].name;
+  EXPECT_EQ(f.find_tensor("blk.1.attn_v.weight")->dtype, DType::kQ6_K);  // 2 layers: i >= 7n/8 = 1
+  EXPECT_EQ(f.find_tensor("blk.0.attn_v.weight")->dtype, DType::kQ4_K);
   EXPECT_EQ(f.find_tensor("blk.0.attn_q.weight")->dtype, DType::kQ4_K);
   EXPECT_EQ(f.find_tensor("blk.0.attn_q.bias")->dtype, DType::kF32);
   EXPECT_EQ(f.find_tensor("output.weight")->dtype, DType::kQ6_K);

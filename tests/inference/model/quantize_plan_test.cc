@@ -10,11 +10,26 @@
 namespace boxed::inference::model {
 namespace {
 
-DType plan(std::string_view scheme, const std::string& name, std::vector<int64_t> shape, int n_layers = 24,
-           bool has_output = true) {
+// The type of `name` in a 24-layer model whose other tensors are blk.N.attn_v.weight and
+// blk.N.ffn_down.weight in layer order, and output.weight when has_output.
+DType plan(std::string_view scheme, const std::string& name, std::vector<int64_t> shape, bool has_output = true) {
   const QuantScheme* s = find_quant_scheme(scheme);
   EXPECT_NE(s, nullptr) << scheme;
-  return plan_tensor_type(*s, name, shape, {.n_layers = n_layers, .has_output_tensor = has_output}).dtype;
+  std::vector<PlanTensor> tensors;
+  size_t at = 0;
+  for (int i = 0; i < 24; ++i) {
+    for (const char* part : {"attn_v", "ffn_down"}) {
+      const std::string n = "blk." + std::to_string(i) + "." + part + ".weight";
+      if (n == name) at = tensors.size();
+      tensors.push_back({n, n == name ? shape : std::vector<int64_t>{256, 256}});
+    }
+  }
+  if (!name.starts_with("blk.") || !(name.ends_with("attn_v.weight") || name.ends_with("ffn_down.weight"))) {
+    at = tensors.size();
+    tensors.push_back({name, shape});
+  }
+  if (has_output && name != "output.weight") tensors.push_back({"output.weight", {256, 256}});
+  return plan_tensor_types(*s, tensors, 24)[at].dtype;
 }
 
 TEST(QuantizePlan, MoreBitsLayersAreLlamaQuantizes) {
@@ -36,7 +51,23 @@ TEST(QuantizePlan, Q4KMMixture) {
   EXPECT_EQ(plan("q4_k_m", "output.weight", sq), DType::kQ6_K);
   EXPECT_EQ(plan("q4_k_m", "token_embd.weight", sq), DType::kQ4_K);
   // Tied embeddings: token_embd is the output tensor.
-  EXPECT_EQ(plan("q4_k_m", "token_embd.weight", sq, 24, /*has_output=*/false), DType::kQ6_K);
+  EXPECT_EQ(plan("q4_k_m", "token_embd.weight", sq, /*has_output=*/false), DType::kQ6_K);
+}
+
+TEST(QuantizePlan, MoreBitsCountsTensorsInFileOrderAsLlamaCppDoes) {
+  // Stored alphabetically (blk.0, blk.1, blk.10, ...): the third attn_v is blk.10's.
+  std::vector<PlanTensor> tensors;
+  for (const char* layer : {"0", "1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9"}) {
+    tensors.push_back({std::string("blk.") + layer + ".attn_v.weight", {256, 256}});
+  }
+  const std::vector<PlannedType> p = plan_tensor_types(*find_quant_scheme("q4_k_m"), tensors, 12);
+  // use_more_bits(i, 12): i < 1, i >= 10, (i - 1) % 3 == 2 -> i in {0, 3, 6, 9, 10, 11}.
+  std::vector<std::string> q6k;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i].dtype == DType::kQ6_K) q6k.push_back(tensors[i].name);
+  }
+  EXPECT_EQ(q6k, (std::vector<std::string>{"blk.0.attn_v.weight", "blk.11.attn_v.weight", "blk.4.attn_v.weight",
+                                          "blk.7.attn_v.weight", "blk.8.attn_v.weight", "blk.9.attn_v.weight"}));
 }
 
 TEST(QuantizePlan, OutputTensorRuleOfTheOtherSchemes) {

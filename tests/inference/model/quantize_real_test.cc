@@ -1,6 +1,6 @@
 // boxed quantize on real weights (label `model`; skip when ~/.cache/boxed-models lacks the files):
-// - the q4_k_m plan on the tensors of Qwen2.5-Coder-0.5B Q4_K_M is that file's types (written by
-//   llama-quantize), tensor for tensor;
+// - the q4_k_m plan on the tensors of Qwen2.5-Coder-0.5B Q4_K_M, in its file order, is that
+//   file's types (written by llama-quantize), tensor for tensor;
 // - re-encoding a real Q8_0 or Q5_0 tensor of Qwen2.5-Coder-0.5B (written by llama-quantize) into
 //   its own type gives back exactly its values: the encoder finds the very grid it was on;
 // - every type on the dequantised values of real tensors: the squared error is not above the
@@ -55,15 +55,20 @@ TEST(QuantizeReal, PlanReproducesLlamaQuantizesQ4KMTypes) {
   if (!fs::exists(qwen())) GTEST_SKIP() << qwen() << " absent (../shared/models/fetch.sh)";
   const GgufFile f = GgufFile::open(qwen(), GgufFile::Mode::kHeaderOnly);
   ASSERT_EQ(f.get_u32("general.file_type"), 15u);  // LLAMA_FTYPE_MOSTLY_Q4_K_M
-  const TensorPlanContext ctx{.n_layers = static_cast<int>(f.get_u32("qwen2.block_count")),
-                              .has_output_tensor = f.find_tensor("output.weight") != nullptr};
+  std::vector<PlanTensor> names;
+  for (const GgufTensorInfo& t : f.tensors()) names.push_back({t.name, t.shape});
+  const std::vector<PlannedType> plan =
+      plan_tensor_types(*find_quant_scheme("q4_k_m"), names, static_cast<int>(f.get_u32("qwen2.block_count")));
   int q6k = 0;
-  for (const GgufTensorInfo& t : f.tensors()) {
-    const PlannedType p = plan_tensor_type(*find_quant_scheme("q4_k_m"), t.name, t.shape, ctx);
-    EXPECT_EQ(dtype_name(p.dtype), dtype_name(t.dtype)) << t.name;
-    q6k += t.dtype == DType::kQ6_K;
+  for (size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(dtype_name(plan[i].dtype), dtype_name(f.tensors()[i].dtype)) << names[i].name;
+    q6k += f.tensors()[i].dtype == DType::kQ6_K;
   }
-  EXPECT_EQ(q6k, 12);  // the ffn_down of the 12 "more bits" layers (attn_v falls back to Q8_0)
+  // 12 ffn_down in Q6_K (attn_v falls back to Q8_0). The file is stored alphabetically (blk.0,
+  // blk.1, blk.10, ...) and llama-quantize counts in file order, so they are blk.10, not blk.2.
+  EXPECT_EQ(q6k, 12);
+  EXPECT_EQ(f.find_tensor("blk.10.ffn_down.weight")->dtype, DType::kQ6_K);
+  EXPECT_EQ(f.find_tensor("blk.2.ffn_down.weight")->dtype, DType::kQ4_K);
 }
 
 TEST(QuantizeReal, OwnTypeComesBackExactly) {
