@@ -41,13 +41,6 @@ std::vector<float> real_values(const GgufFile& f, const std::string& name, int64
   return out;
 }
 
-std::vector<float> roundtrip(DType t, const std::vector<float>& x) {
-  std::vector<std::byte> blocks(dtype_row_bytes(t, static_cast<int64_t>(x.size())));
-  quant::quantize_row(t, x.data(), static_cast<int64_t>(x.size()), blocks.data());
-  std::vector<float> y(x.size());
-  quant::dequantize_row(t, blocks.data(), static_cast<int64_t>(x.size()), y.data());
-  return y;
-}
 
 // The real Q4_K_M file was written by llama-quantize; boxed's plan for q4_k_m on its
 // tensor names and shapes is its types, tensor for tensor.
@@ -78,7 +71,7 @@ TEST(QuantizeReal, OwnTypeComesBackExactly) {
     DType t;
     const std::vector<float> x = real_values(f, name, 512, &t);
     ASSERT_TRUE(t == DType::kQ8_0 || t == DType::kQ5_0) << name << " is " << dtype_name(t);
-    const std::vector<float> y = roundtrip(t, x);
+    const std::vector<float> y = testing::encode_decode(t, x);
     size_t differ = 0;
     for (size_t i = 0; i < x.size(); ++i) differ += x[i] != y[i];
     EXPECT_EQ(differ, 0u) << name << " " << dtype_name(t);
@@ -93,10 +86,8 @@ TEST(QuantizeReal, NoWorseThanTheReferenceEncoding) {
     for (DType t : {DType::kQ8_0, DType::kQ6_K, DType::kQ5_K, DType::kQ5_1, DType::kQ5_0, DType::kQ4_K,
                     DType::kQ4_1, DType::kQ4_0}) {
       if (static_cast<int64_t>(x.size()) % dtype_block_elems(t) != 0) continue;
-      const std::vector<float> y = roundtrip(t, x);
-      double sse = 0;
-      for (size_t i = 0; i < x.size(); ++i) sse += double(x[i] - y[i]) * (x[i] - y[i]);
-      EXPECT_LE(sse, testing::reference_sse(t, x).sse) << name << " " << dtype_name(t);
+      const std::vector<float> y = testing::encode_decode(t, x);
+      EXPECT_LE(testing::squared_error(x, y), testing::reference_sse(t, x).sse) << name << " " << dtype_name(t);
     }
   }
 }

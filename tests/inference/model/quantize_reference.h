@@ -6,6 +6,7 @@
 // 6-bit (Q4_K, Q5_K) or int8 (Q6_K) multiples of an fp16 super-block scale.
 //
 //   ReferenceError r = reference_sse(DType::kQ4_K, values);   // r.sse, r.step2_over_12
+//   std::vector<float> y = encode_decode(DType::kQ4_K, values); // boxed's encoder, then decoder
 #pragma once
 
 #include <algorithm>
@@ -13,8 +14,25 @@
 #include <vector>
 
 #include "inference/model/dtype.h"
+#include "inference/model/quant/dequantize.h"
+#include "inference/model/quant/quantize.h"
 
 namespace boxed::inference::model::testing {
+
+// `x` through boxed's encoder and back through the decoder.
+inline std::vector<float> encode_decode(DType t, const std::vector<float>& x) {
+  std::vector<std::byte> blocks(dtype_row_bytes(t, static_cast<int64_t>(x.size())));
+  quant::quantize_row(t, x.data(), static_cast<int64_t>(x.size()), blocks.data());
+  std::vector<float> y(x.size());
+  quant::dequantize_row(t, blocks.data(), static_cast<int64_t>(x.size()), y.data());
+  return y;
+}
+
+inline double squared_error(const std::vector<float>& x, const std::vector<float>& y) {
+  double s = 0;
+  for (size_t i = 0; i < x.size(); ++i) s += double(x[i] - y[i]) * (x[i] - y[i]);
+  return s;
+}
 
 struct ReferenceError {
   double sse = 0;            // squared error of the plain encoding

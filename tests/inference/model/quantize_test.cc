@@ -26,19 +26,6 @@ namespace {
 
 using testing::reference_sse;
 
-std::vector<float> roundtrip(DType t, const std::vector<float>& x) {
-  std::vector<std::byte> blocks(dtype_row_bytes(t, static_cast<int64_t>(x.size())));
-  quant::quantize_row(t, x.data(), static_cast<int64_t>(x.size()), blocks.data());
-  std::vector<float> y(x.size());
-  quant::dequantize_row(t, blocks.data(), static_cast<int64_t>(x.size()), y.data());
-  return y;
-}
-
-double sse(const std::vector<float>& x, const std::vector<float>& y) {
-  double s = 0;
-  for (size_t i = 0; i < x.size(); ++i) s += double(x[i] - y[i]) * (x[i] - y[i]);
-  return s;
-}
 
 float random_half(std::mt19937& rng, float lo, float hi) {
   return quant::round_to_half(std::uniform_real_distribution<float>(lo, hi)(rng));
@@ -94,7 +81,7 @@ TEST_P(EncoderTest, GridValuesComeBackBitForBit) {
   for (int trial = 0; trial < 200; ++trial) {
     const std::vector<float> x = grid_block(GetParam(), rng);
     ASSERT_EQ(static_cast<int64_t>(x.size()), dtype_block_elems(GetParam()));
-    const std::vector<float> y = roundtrip(GetParam(), x);
+    const std::vector<float> y = testing::encode_decode(GetParam(), x);
     for (size_t i = 0; i < x.size(); ++i) {
       ASSERT_EQ(x[i], y[i]) << dtype_name(GetParam()) << " trial " << trial << " element " << i;
     }
@@ -112,9 +99,9 @@ TEST_P(EncoderTest, ErrorWithinTheReferenceEncodingOnSyntheticData) {
     for (float& v : x) {
       v = kind == 0 ? gauss(rng) : kind == 1 ? 0.01f * heavy(rng) : 0.03f + gauss(rng);  // 2: offset
     }
-    const std::vector<float> y = roundtrip(t, x);
+    const std::vector<float> y = testing::encode_decode(t, x);
     const testing::ReferenceError ref = reference_sse(t, x);
-    EXPECT_LE(sse(x, y), ref.sse) << dtype_name(t) << " data kind " << kind;
+    EXPECT_LE(testing::squared_error(x, y), ref.sse) << dtype_name(t) << " data kind " << kind;
     // The reference encoding itself is a uniform quantizer: within 1.5 × step²/12 per element
     // (the factor leaves room for clipping at the fp16/6-bit scales).
     EXPECT_LE(ref.sse, 1.5 * ref.step2_over_12) << dtype_name(t) << " data kind " << kind;
@@ -124,10 +111,10 @@ TEST_P(EncoderTest, ErrorWithinTheReferenceEncodingOnSyntheticData) {
 TEST_P(EncoderTest, ZerosAndConstantsStayExact) {
   const DType t = GetParam();
   const int64_t n = dtype_block_elems(t) * 2;
-  EXPECT_EQ(roundtrip(t, std::vector<float>(n, 0.0f)), std::vector<float>(n, 0.0f)) << dtype_name(t);
+  EXPECT_EQ(testing::encode_decode(t, std::vector<float>(n, 0.0f)), std::vector<float>(n, 0.0f)) << dtype_name(t);
   // A constant block (no spread to fit a scale to): every value within 1% of the constant.
   for (float c : {-0.375f, 0.0625f, 3.0f}) {
-    for (float v : roundtrip(t, std::vector<float>(n, c))) {
+    for (float v : testing::encode_decode(t, std::vector<float>(n, c))) {
       ASSERT_NEAR(v, c, 0.01f * std::fabs(c)) << dtype_name(t);
     }
   }
