@@ -104,10 +104,15 @@ def parse_llama_kld(text):
     p99 = grab(r"99\.0%   KLD:\s*([0-9.]+)")
     kmax = grab(r"Maximum KLD:\s*([0-9.]+)")
     top = grab(r"Same top p:\s*([0-9.]+) ± +([0-9.]+) %")
-    speed = re.findall(r"prompt eval time =\s*([0-9.]+) ms /\s*(\d+) tokens", text)
     return {"ppl_candidate": ppl_q, "ppl_base": ppl_b, "kld_mean": kld, "kld_median": median[0],
-            "kld_p99": p99[0], "kld_max": kmax[0], "top1": [top[0] / 100, top[1] / 100],
-            "tokens_per_second": (int(speed[-1][1]) / (float(speed[-1][0]) / 1000)) if speed else None}
+            "kld_p99": p99[0], "kld_max": kmax[0], "top1": [top[0] / 100, top[1] / 100]}
+
+
+def llama_tokens_per_second(text, ctx):
+    """llama-perplexity times its first pass (one chunk of ctx tokens with -b ctx) and prints
+    "N seconds per pass"."""
+    m = re.search(r"([0-9.]+) seconds per pass", text)
+    return ctx / float(m.group(1)) if m else None
 
 
 def kld_pair(args, base, cand, text, work, name):
@@ -118,9 +123,12 @@ def kld_pair(args, base, cand, text, work, name):
     p_base, t_base = run([llama, "-m", base, "--kl-divergence-base", kld_base] + common, args.nice)
     p_cand, t_cand = run([llama, "-m", cand, "--kl-divergence-base", kld_base, "--kl-divergence"] + common,
                          args.nice)
+    for label, proc in (("base", p_base), ("candidate", p_cand)):
+        with open(os.path.join(work, f"{name}.llama-perplexity-{label}.txt"), "w", encoding="utf-8") as f:
+            f.write(proc.stdout + proc.stderr)
     lcpp = parse_llama_kld(p_cand.stdout + p_cand.stderr)
-    base_speed = re.findall(r"prompt eval time =\s*([0-9.]+) ms /\s*(\d+) tokens", p_base.stdout + p_base.stderr)
-    lcpp["base_tokens_per_second"] = int(base_speed[-1][1]) / (float(base_speed[-1][0]) / 1000) if base_speed else None
+    lcpp["tokens_per_second"] = llama_tokens_per_second(p_cand.stdout + p_cand.stderr, args.ctx)
+    lcpp["base_tokens_per_second"] = llama_tokens_per_second(p_base.stdout + p_base.stderr, args.ctx)
     lcpp["wall_s"] = [t_base, t_cand]
     boxed_cmd = [args.boxed, "kld", base, cand, "--text", text, "--context", str(args.ctx),
                  "--max-chunks", str(args.chunks), "--json"]
@@ -162,8 +170,9 @@ def markdown(args, quant, kld, date, commit, load):
     if kld:
         out += ["## (c) `boxed kld` beside `llama-perplexity --kl-divergence`", "",
                 f"Same pair of files, same text ({args.ctx}-token chunks, {args.chunks} chunks, second half of each"
-                f" scored), {args.threads} threads each, run under `nice -n {args.nice}`. ± is each tool's own"
-                " standard error.", "",
+                f" scored), {args.threads} threads each, started under `nice -n {args.nice}`. ± is each tool's own"
+                " standard error. tokens/s: boxed's forward time per model over all chunks; llama.cpp's"
+                " \"seconds per pass\" (its first chunk).", "",
                 "| candidate | tool | mean KLD | median | p99 | max | top-1 agreement | PPL base | PPL candidate |"
                 " tokens/s base | tokens/s candidate |",
                 "|---|---|---|---|---|---|---|---|---|---|---|"]
