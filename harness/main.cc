@@ -76,6 +76,7 @@ const std::map<std::string, std::string>& one_line_summaries() {
       {"table", "Markdown table of reports in the DeepSeek-R1 distilled-model layout"},
       {"compare", "Paired comparison of two reports; exit 1 on a regression (CI gate)"},
       {"kld", "KL divergence, top-1 agreement and perplexity of a candidate vs a base model"},
+      {"quantize", "Write a quantized GGUF (q8_0, q6_k, q4_k_m, ...) from a safetensors dir or GGUF"},
       {"extract", "Extract final answers from responses (JSONL in, JSONL out)"},
       {"grade", "Grade predicted answers against gold answers (JSONL in, JSONL out)"},
       {"tokenize", "Encode text into token ids with a model's tokenizer"},
@@ -121,6 +122,7 @@ int main(int argc, char** argv) {
   boxed::harness::add_compare_command(app, exit_code);
   boxed::harness::add_report_command(app, exit_code);
   boxed::harness::add_kld_command(app, exit_code);
+  boxed::harness::add_quantize_command(app, exit_code);
   boxed::harness::add_make_tiny_model_command(app, exit_code);
   boxed::harness::add_logits_command(app, exit_code);
   boxed::harness::add_inspect_command(app, exit_code);

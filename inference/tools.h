@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "inference/engine.h"
@@ -72,6 +73,48 @@ struct TensorValues {
 // One tensor of a .gguf file or model directory, dequantised to fp32. Throws naming the path
 // and tensor when it is absent or its data is not in the file.
 TensorValues dequantized_tensor(const std::string& path, const std::string& name);
+
+// --- Quantization (inference/model/tools_quantize.cc) ----------------------------------------
+// `boxed quantize SRC DST.gguf --type NAME`: a GGUF file from a safetensors model directory
+// (BF16/F16/F32) or from a GGUF file (dequantised, then re-encoded), each tensor in the type
+// llama-quantize would choose for that scheme (inference/model/quantize_plan.h), the block
+// encoders of inference/model/quant/quantize.h, the tokenizer and chat template carried over
+// (from a directory as llama.cpp's converter writes them, inference/tokenizer/hf_gguf_vocab.h;
+// from a GGUF every key but general.file_type / general.quantization_version / general.alignment
+// copied). One tensor is in memory at a time; the file is written to DST.tmp and renamed.
+struct QuantizeRequest {
+  std::string source;
+  std::string destination;
+  std::string type;  // quantize_type_names()
+  int threads = 0;   // 0: all cores
+};
+struct QuantizeTensorEvent {
+  int index = 0;  // 1-based, in file order
+  int total = 0;
+  std::string name;  // GGUF name
+  std::string from_type;
+  std::string to_type;
+  std::string note;  // why it is not the scheme's base type, "" otherwise
+  std::vector<int64_t> shape;
+  uint64_t bytes = 0;  // written
+  double seconds = 0;
+};
+struct QuantizeResult {
+  int n_tensors = 0;
+  std::vector<std::pair<std::string, int>> types;  // type name -> tensors, by first use
+  uint64_t source_bytes = 0;  // tensor bytes read
+  uint64_t bytes = 0;         // file size written
+  double seconds = 0;
+  std::string tokenizer;      // what was carried over, in words
+  std::string llama_quantize_args;  // the llama-quantize arguments that choose the same types
+};
+// Throws std::invalid_argument for bad input (unknown type, missing or unsupported source,
+// destination equal to the source or in a missing directory) and std::runtime_error naming the
+// file, tensor and row for a value the format cannot hold. on_tensor after each tensor.
+QuantizeResult quantize_model(const QuantizeRequest& request,
+                              const std::function<void(const QuantizeTensorEvent&)>& on_tensor = {});
+// "f32, f16, bf16, q8_0, q6_k, q5_k, q4_k, q4_k_m, q4_0".
+std::string quantize_type_names();
 
 // --- KL divergence of two models over a text (inference/tools_kld.cc) -----------------------
 // `boxed kld`: base and candidate run over the same tokens (the base's tokenizer), in chunks of

@@ -2,12 +2,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "inference/cpu/sequence_logits.h"
 #include "inference/model/model.h"
@@ -17,17 +15,12 @@
 namespace boxed::inference {
 namespace {
 
-// BOS goes first when tokenizer_config.json says "add_bos_token": true (transformers'
-// convention; Llama / R1-Distill say true, Qwen2.5 has no BOS) and the tokenizer knows its id.
-std::optional<int32_t> bos_to_add(const std::string& model_dir, const tokenizer::Tokenizer& tok) {
-  const std::filesystem::path path = std::filesystem::path(model_dir) / "tokenizer_config.json";
-  if (!std::filesystem::exists(path)) return std::nullopt;
-  std::ifstream in(path);
-  const nlohmann::json config = nlohmann::json::parse(in, nullptr, false);
-  if (config.is_discarded() || !config.is_object() || !config.contains("add_bos_token") ||
-      !config["add_bos_token"].is_boolean() || !config["add_bos_token"].get<bool>()) {
-    return std::nullopt;
-  }
+// BOS goes first when the base's tokenizer says so — a GGUF file's tokenizer.ggml.add_bos_token
+// (what llama-perplexity reads through llama_vocab_get_add_bos), or tokenizer_config.json's
+// "add_bos_token" for a directory (transformers' convention; Llama / R1-Distill say true,
+// Qwen2.5 has no BOS) — and the tokenizer knows its id.
+std::optional<int32_t> bos_to_add(const tokenizer::Tokenizer& tok) {
+  if (!tok.add_bos()) return std::nullopt;
   return tok.bos_id();
 }
 
@@ -116,7 +109,7 @@ KldScores score_kl_divergence(const KldRequest& r, const std::function<void(int,
 
   KldScores out;
   std::vector<int32_t> tokens;
-  const std::optional<int32_t> bos = bos_to_add(r.base_model, tok);
+  const std::optional<int32_t> bos = bos_to_add(tok);
   if (bos) tokens.push_back(*bos);
   const std::vector<int32_t> text_tokens = tok.encode(r.text, /*parse_special=*/false);
   tokens.insert(tokens.end(), text_tokens.begin(), text_tokens.end());

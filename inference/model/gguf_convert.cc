@@ -11,21 +11,14 @@
 namespace boxed::inference::model {
 namespace {
 
-// convert_hf_to_gguf.py `LlamaModel.permute(weights, n_head, n_head_kv)`:
-//   w.reshape(n_head, 2, rows // n_head // 2, *rest).swapaxes(1, 2).reshape(w.shape)
-// Output row (h, i, s) — index h*d + 2*i + s — is input row (h, s, i) — index h*d + s*d/2 + i.
+// Permutes whole rows (any dtype: quantized rows move as bytes).
 void permute_rows(TensorData& t, int n_heads) {
   const int64_t rows = t.shape[0];
   const size_t row_bytes = t.bytes.size() / static_cast<size_t>(rows);
-  const int64_t d = rows / n_heads;
   std::vector<std::byte> out(t.bytes.size());
-  for (int64_t h = 0; h < n_heads; ++h) {
-    for (int64_t i = 0; i < d / 2; ++i) {
-      for (int64_t s = 0; s < 2; ++s) {
-        std::memcpy(out.data() + (h * d + 2 * i + s) * row_bytes,
-                    t.bytes.data() + (h * d + s * (d / 2) + i) * row_bytes, row_bytes);
-      }
-    }
+  for (int64_t r = 0; r < rows; ++r) {
+    std::memcpy(out.data() + r * row_bytes,
+                t.bytes.data() + gguf_permuted_source_row(r, rows, n_heads) * row_bytes, row_bytes);
   }
   t.bytes = std::move(out);
 }
@@ -60,6 +53,24 @@ std::string gguf_tensor_name(const std::string& hf) {
   return "";
 }
 
+// convert_hf_to_gguf.py `LlamaModel.permute(weights, n_head, n_head_kv)`:
+//   w.reshape(n_head, 2, rows // n_head // 2, *rest).swapaxes(1, 2).reshape(w.shape)
+// Output row (h, i, s) — index h*d + 2*i + s — is input row (h, s, i) — index h*d + s*d/2 + i.
+int64_t gguf_permuted_source_row(int64_t row, int64_t rows, int n_heads) {
+  const int64_t d = rows / n_heads;
+  const int64_t h = row / d, within = row % d;
+  return h * d + (within % 2) * (d / 2) + within / 2;
+}
+
+int gguf_permuted_heads(const ModelConfig& c, const std::string& name) {
+  if (c.arch != Architecture::kLlama) return 0;
+  // LlamaModel.modify_tensors: q with (n_head, n_head), k with (n_head, n_head_kv) — which
+  // permute() turns into n_head_kv heads.
+  if (name.ends_with("attn_q.weight") || name.ends_with("attn_q.bias")) return c.n_heads;
+  if (name.ends_with("attn_k.weight") || name.ends_with("attn_k.bias")) return c.n_kv_heads;
+  return 0;
+}
+
 std::vector<float> llama3_rope_freq_factors(const ModelConfig& c) {
   const RopeScaling& s = c.rope_scaling;
   const float old_context = static_cast<float>(s.original_max_position_embeddings);
@@ -81,14 +92,13 @@ std::vector<float> llama3_rope_freq_factors(const ModelConfig& c) {
   return factors;
 }
 
-GgufWriter gguf_from_hf(const ModelConfig& c, std::vector<TensorData> tensors) {
+void set_gguf_architecture(GgufWriter& w, const ModelConfig& c) {
+  // llama3 scaling has no metadata: it travels as the rope_freqs.weight tensor.
   if (c.rope_scaling.type != "none" && c.rope_scaling.type != "llama3") {
     throw std::invalid_argument(fmt::format(
         "gguf_from_hf: rope scaling \"{}\" is not supported", c.rope_scaling.type));
   }
-  const bool llama = c.arch == Architecture::kLlama;
-  const std::string arch = llama ? "llama" : "qwen2";
-  GgufWriter w;
+  const std::string arch = c.arch == Architecture::kLlama ? "llama" : "qwen2";
   // Keys in the order convert_hf_to_gguf.py writes them (gguf-py constants.py Keys.*).
   w.set("general.architecture", GgufValue::of_string(arch));
   w.set(arch + ".block_count", GgufValue::of_u32(c.n_layers));
@@ -109,19 +119,18 @@ GgufWriter gguf_from_hf(const ModelConfig& c, std::vector<TensorData> tensors) {
     w.set("tokenizer.ggml.eos_token_id", GgufValue::of_u32(c.eos_token_ids.front()));
   }
   if (!c.chat_template.empty()) w.set("tokenizer.chat_template", GgufValue::of_string(c.chat_template));
+}
+
+GgufWriter gguf_from_hf(const ModelConfig& c, std::vector<TensorData> tensors) {
+  GgufWriter w;
+  set_gguf_architecture(w, c);
   for (TensorData& t : tensors) {
     const std::string name = gguf_tensor_name(t.name);
     if (name.empty()) {
       throw std::invalid_argument(fmt::format("gguf_from_hf: no GGUF name for tensor '{}'", t.name));
     }
     if (c.tie_word_embeddings && name == "output.weight") continue;
-    // LlamaModel.modify_tensors: q with (n_head, n_head), k with (n_head, n_head_kv) — which
-    // permute() turns into n_head_kv heads.
-    if (llama && (name.ends_with("attn_q.weight") || name.ends_with("attn_q.bias"))) {
-      permute_rows(t, c.n_heads);
-    } else if (llama && (name.ends_with("attn_k.weight") || name.ends_with("attn_k.bias"))) {
-      permute_rows(t, c.n_kv_heads);
-    }
+    if (const int heads = gguf_permuted_heads(c, name); heads > 0) permute_rows(t, heads);
     t.name = name;
     w.add_tensor(std::move(t));
   }

@@ -27,6 +27,16 @@ GgufWriter gguf_from_hf(const ModelConfig& config, std::vector<TensorData> tenso
 // 1 / ((1 - smooth) / factor + smooth) in between.
 std::vector<float> llama3_rope_freq_factors(const ModelConfig& config);
 
+// The `general.architecture` and `<arch>.*` keys (and bos/eos ids, chat template) of `config`, as
+// gguf_from_hf writes them. Throws as gguf_from_hf does for a config GGUF cannot express.
+void set_gguf_architecture(GgufWriter& writer, const ModelConfig& config);
+
+// Llama's q and k projections are stored with their rows permuted (convert_hf_to_gguf.py
+// LlamaModel.permute): the number of heads to permute a tensor with, 0 for any other tensor.
+int gguf_permuted_heads(const ModelConfig& config, const std::string& gguf_name);
+// The Hugging Face row stored at GGUF row `row` of a tensor permuted over `n_heads` heads.
+int64_t gguf_permuted_source_row(int64_t row, int64_t rows, int n_heads);
+
 // The GGUF name of a Hugging Face tensor name ("model.norm.weight" → "output_norm.weight"), ""
 // when it has none.
 std::string gguf_tensor_name(const std::string& hf_name);

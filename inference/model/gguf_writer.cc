@@ -76,33 +76,55 @@ void GgufWriter::add_tensor(std::string name, DType dtype, std::vector<int64_t> 
                         .bytes = std::move(bytes)});
 }
 
-void GgufWriter::add_tensor(TensorData tensor) {
-  if (tensor.shape.empty() || tensor.shape.size() > 4) {
+namespace {
+
+// Bytes of a tensor of `shape` stored as `dtype`, after checking that its rows are whole blocks.
+size_t checked_tensor_bytes(const std::string& name, DType dtype, const std::vector<int64_t>& shape) {
+  if (shape.empty() || shape.size() > 4) {
     throw std::invalid_argument(fmt::format("GgufWriter: tensor '{}': expected 1 to 4 dimensions, found {}",
-                                            tensor.name, tensor.shape.size()));
+                                            name, shape.size()));
   }
-  const int64_t cols = tensor.shape.back();
-  if (cols % dtype_block_elems(tensor.dtype) != 0) {
+  const int64_t cols = shape.back();
+  if (cols % dtype_block_elems(dtype) != 0) {
     throw std::invalid_argument(fmt::format("GgufWriter: tensor '{}': row of {} is not whole {} blocks",
-                                            tensor.name, cols, dtype_name(tensor.dtype)));
+                                            name, cols, dtype_name(dtype)));
   }
   int64_t rows = 1;
-  for (size_t d = 0; d + 1 < tensor.shape.size(); ++d) rows *= tensor.shape[d];
-  const size_t expected = static_cast<size_t>(rows) * dtype_row_bytes(tensor.dtype, cols);
+  for (size_t d = 0; d + 1 < shape.size(); ++d) rows *= shape[d];
+  return static_cast<size_t>(rows) * dtype_row_bytes(dtype, cols);
+}
+
+}  // namespace
+
+void GgufWriter::add_tensor(TensorData tensor) {
+  const size_t expected = checked_tensor_bytes(tensor.name, tensor.dtype, tensor.shape);
   if (tensor.bytes.size() != expected) {
     throw std::invalid_argument(fmt::format("GgufWriter: tensor '{}': expected {} bytes, found {}",
                                             tensor.name, expected, tensor.bytes.size()));
   }
   tensors_.push_back(std::move(tensor));
+  producers_.emplace_back();
+  sizes_.push_back(expected);
 }
 
-std::vector<std::byte> GgufWriter::to_bytes() const {
-  uint32_t alignment = 32;
+void GgufWriter::add_tensor(std::string name, DType dtype, std::vector<int64_t> shape, Producer produce) {
+  const size_t bytes = checked_tensor_bytes(name, dtype, shape);
+  tensors_.push_back(TensorData{.name = std::move(name), .dtype = dtype, .shape = std::move(shape), .bytes = {}});
+  producers_.push_back(std::move(produce));
+  sizes_.push_back(bytes);
+}
+
+uint32_t GgufWriter::alignment() const {
   for (const auto& [k, v] : metadata_) {
     if (k == "general.alignment" && v.type == GgufType::kUint32 && v.uint != 0) {
-      alignment = static_cast<uint32_t>(v.uint);
+      return static_cast<uint32_t>(v.uint);
     }
   }
+  return 32;
+}
+
+// Everything before the tensor data: header, metadata, tensor infos, padding.
+std::vector<std::byte> GgufWriter::header_bytes(uint32_t alignment) const {
   Buffer out;
   out.put<uint32_t>(0x46554747);  // "GGUF" as a little-endian uint32 (gguf.md)
   out.put<uint32_t>(version_);
@@ -114,31 +136,66 @@ std::vector<std::byte> GgufWriter::to_bytes() const {
     put_value(out, value);
   }
   uint64_t offset = 0;
-  for (const TensorData& t : tensors_) {
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const TensorData& t = tensors_[i];
     out.put_string(t.name);
     out.put<uint32_t>(static_cast<uint32_t>(t.shape.size()));
     for (auto d = t.shape.rbegin(); d != t.shape.rend(); ++d) out.put<uint64_t>(static_cast<uint64_t>(*d));
     out.put<uint32_t>(ggml_type_of(t.dtype));
     out.put<uint64_t>(offset);
-    offset += (t.bytes.size() + alignment - 1) / alignment * alignment;
+    offset += (sizes_[i] + alignment - 1) / alignment * alignment;
   }
   out.pad_to(alignment);
-  for (const TensorData& t : tensors_) {
-    out.put_raw(t.bytes.data(), t.bytes.size());
-    out.pad_to(alignment);
+  return out.bytes;
+}
+
+std::vector<std::byte> GgufWriter::tensor_bytes(size_t i) const {
+  if (!producers_[i]) return tensors_[i].bytes;
+  std::vector<std::byte> bytes(sizes_[i]);
+  producers_[i](bytes);
+  return bytes;
+}
+
+std::vector<std::byte> GgufWriter::to_bytes() const {
+  const uint32_t align = alignment();
+  Buffer out;
+  out.bytes = header_bytes(align);
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const std::vector<std::byte> bytes = tensor_bytes(i);
+    out.put_raw(bytes.data(), bytes.size());
+    out.pad_to(align);
   }
   return out.bytes;
 }
 
 void GgufWriter::write(const std::filesystem::path& path) const {
-  const std::vector<std::byte> bytes = to_bytes();
   const std::filesystem::path tmp = path.string() + ".tmp";
-  {
+  const uint32_t align = alignment();
+  try {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", tmp.string()));
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    auto put = [&](const std::byte* p, size_t n) {
+      out.write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n));
+      if (!out) throw std::runtime_error(fmt::format("{}: write failed", tmp.string()));
+    };
+    const std::vector<std::byte> header = header_bytes(align);
+    put(header.data(), header.size());
+    const std::vector<std::byte> zeros(align);
+    for (size_t i = 0; i < tensors_.size(); ++i) {
+      if (producers_[i]) {
+        const std::vector<std::byte> bytes = tensor_bytes(i);
+        put(bytes.data(), bytes.size());
+      } else {
+        put(tensors_[i].bytes.data(), tensors_[i].bytes.size());
+      }
+      put(zeros.data(), (align - sizes_[i] % align) % align);
+    }
     out.flush();
     if (!out) throw std::runtime_error(fmt::format("{}: write failed", tmp.string()));
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw;
   }
   std::filesystem::rename(tmp, path);
 }

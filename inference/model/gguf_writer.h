@@ -9,10 +9,19 @@
 //
 // Metadata is written in the order keys were first set; tensors in the order added, each at an
 // offset aligned to `general.alignment` (a uint32 key, default 32) and zero-padded.
+//
+// A tensor may also be added with a producer instead of its bytes (boxed quantize): write()
+// calls each producer once, in order, into a buffer of exactly the tensor's size and streams it
+// to the file, so only one such tensor is in memory at a time.
+//
+//   w.add_tensor("blk.0.ffn_up.weight", DType::kQ4_K, {4864, 896},
+//                [&](std::span<std::byte> out) { /* fill out */ });
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,15 +42,26 @@ class GgufWriter {
   void add_tensor(std::string name, DType dtype, std::vector<int64_t> shape,
                   std::vector<std::byte> bytes);
   void add_tensor(TensorData tensor);
+  // The bytes come from `produce` at write time (see above).
+  using Producer = std::function<void(std::span<std::byte> out)>;
+  void add_tensor(std::string name, DType dtype, std::vector<int64_t> shape, Producer produce);
 
   std::vector<std::byte> to_bytes() const;
-  // Throws std::runtime_error naming the path when it cannot be written.
+  // Writes to `path`.tmp and renames it to `path`; on any failure (a producer's exception
+  // included) the temporary file is removed and the error rethrown. Throws std::runtime_error
+  // naming the path when it cannot be written.
   void write(const std::filesystem::path& path) const;
 
  private:
+  std::vector<std::byte> header_bytes(uint32_t alignment) const;
+  std::vector<std::byte> tensor_bytes(size_t i) const;
+  uint32_t alignment() const;
+
   uint32_t version_;
   std::vector<std::pair<std::string, GgufValue>> metadata_;
-  std::vector<TensorData> tensors_;
+  std::vector<TensorData> tensors_;  // bytes empty for a produced tensor
+  std::vector<Producer> producers_;  // parallel to tensors_; empty function for stored bytes
+  std::vector<size_t> sizes_;        // parallel to tensors_: the tensor's bytes
 };
 
 }  // namespace boxed::inference::model
