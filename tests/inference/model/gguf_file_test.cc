@@ -352,7 +352,7 @@ TEST(GgufFile, WriterRefusesInconsistentTensors) {
   GgufWriter w;
   EXPECT_THROW(w.add_tensor("t", DType::kF32, {2, 3}, std::vector<std::byte>(20)), std::invalid_argument);
   EXPECT_THROW(w.add_tensor("t", DType::kQ4_0, {2, 20}, std::vector<std::byte>(36)), std::invalid_argument);
-  EXPECT_THROW(w.add_tensor("t", DType::kF32, {}, {}), std::invalid_argument);
+  EXPECT_THROW(w.add_tensor("t", DType::kF32, {}, std::vector<std::byte>{}), std::invalid_argument);
   w.add_tensor("q", DType::kQ4_0, {2, 64}, std::vector<std::byte>(2 * 2 * 18));
   const std::vector<std::byte> bytes = w.to_bytes();
   const GgufFile f = GgufFile::parse(bytes, "q.gguf");
