@@ -43,7 +43,13 @@ if [ "$phase" = both ] || [ "$phase" = server ]; then
   "$llama_bin/llama-server" -m "$model" --host 127.0.0.1 --port "$port" -t "$threads" -np "$slots" \
     -c $((slots * (max_tokens + 512))) >"$out/server.log" 2>&1 &
   server=$!
-  trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+  # SIGTERM, then SIGKILL if the server has not gone 10 s later (one run's server lingered).
+  stop_server() {
+    kill "$server" 2>/dev/null || return 0
+    for _ in $(seq 1 10); do kill -0 "$server" 2>/dev/null || return 0; sleep 1; done
+    kill -9 "$server" 2>/dev/null || true
+  }
+  trap stop_server EXIT
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
     sleep 1
@@ -53,7 +59,7 @@ if [ "$phase" = both ] || [ "$phase" = server ]; then
   "$boxed" run --backend openai --endpoint "http://127.0.0.1:$port" --raw-prompt --model "$model" \
     --concurrency "$slots" "${common[@]}" --out "$out/llama-server"
   echo "llama-server: $(( $(date +%s) - start )) s wall" | tee "$out/llama-server.time"
-  kill "$server" 2>/dev/null || true
+  stop_server
 fi
 
 if [ -d "$out/cpu" ] && [ -d "$out/llama-server" ]; then
