@@ -147,10 +147,11 @@ def markdown(args, quant, kld, date, commit, load):
            f"- command: `{' '.join(sys.argv)}`",
            f"- float base: `{args.base}` → `boxed quantize {args.base} base.gguf --type bf16`; both quantizers"
            " read base.gguf", f"- load average at the start: {load}", ""]
-    out += ["## (a) Round trip per type on the same tensors", "",
-            "RMSE and max abs error of each file's dequantised tensor against base.gguf's values"
-            f" (gguf.quants.dequantize for both; the first {MAX_ROWS} rows of the two [151936, 896] tensors)."
-            " `rms(x)` is the tensor's own RMS.", ""]
+    if quant:
+        out += ["## (a) Round trip per type on the same tensors", "",
+                "RMSE and max abs error of each file's dequantised tensor against base.gguf's values"
+                f" (gguf.quants.dequantize for both; the first {MAX_ROWS} rows of the two [151936, 896] tensors)."
+                " `rms(x)` is the tensor's own RMS.", ""]
     for q in quant:
         out += [f"### {q['type']}: `boxed quantize base.gguf boxed-{q['type']}.gguf --type {q['type']}` vs"
                 f" `llama-quantize {' '.join(LLAMA_TYPE[q['type']])}`", "",
@@ -170,7 +171,8 @@ def markdown(args, quant, kld, date, commit, load):
     if kld:
         out += ["## (c) `boxed kld` beside `llama-perplexity --kl-divergence`", "",
                 f"Same pair of files, same text ({args.ctx}-token chunks, {args.chunks} chunks, second half of each"
-                f" scored), {args.threads} threads each, started under `nice -n {args.nice}`. ± is each tool's own"
+                f" scored), {args.threads} threads each, started under `nice -n {args.nice}` (a renicer on the shared"
+                " development VM moves helper processes to nice 10 within 15 s). ± is each tool's own"
                 " standard error. tokens/s: boxed's forward time per model over all chunks; llama.cpp's"
                 " \"seconds per pass\" (its first chunk).", "",
                 "| candidate | tool | mean KLD | median | p99 | max | top-1 agreement | PPL base | PPL candidate |"
