@@ -107,7 +107,7 @@ void GgufWriter::add_tensor(TensorData tensor) {
   sizes_.push_back(expected);
 }
 
-void GgufWriter::add_tensor(std::string name, DType dtype, std::vector<int64_t> shape, Producer produce) {
+void GgufWriter::add_produced_tensor(std::string name, DType dtype, std::vector<int64_t> shape, Producer produce) {
   const size_t bytes = checked_tensor_bytes(name, dtype, shape);
   tensors_.push_back(TensorData{.name = std::move(name), .dtype = dtype, .shape = std::move(shape), .bytes = {}});
   producers_.push_back(std::move(produce));

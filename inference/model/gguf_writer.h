@@ -14,7 +14,7 @@
 // calls each producer once, in order, into a buffer of exactly the tensor's size and streams it
 // to the file, so only one such tensor is in memory at a time.
 //
-//   w.add_tensor("blk.0.ffn_up.weight", DType::kQ4_K, {4864, 896},
+//   w.add_produced_tensor("blk.0.ffn_up.weight", DType::kQ4_K, {4864, 896},
 //                [&](std::span<std::byte> out) { /* fill out */ });
 #pragma once
 
@@ -44,7 +44,7 @@ class GgufWriter {
   void add_tensor(TensorData tensor);
   // The bytes come from `produce` at write time (see above).
   using Producer = std::function<void(std::span<std::byte> out)>;
-  void add_tensor(std::string name, DType dtype, std::vector<int64_t> shape, Producer produce);
+  void add_produced_tensor(std::string name, DType dtype, std::vector<int64_t> shape, Producer produce);
 
   std::vector<std::byte> to_bytes() const;
   // Writes to `path`.tmp and renames it to `path`; on any failure (a producer's exception

@@ -205,7 +205,7 @@ QuantizeResult quantize_model(const QuantizeRequest& r, const std::function<void
     int64_t rows = 1;
     for (size_t d = 0; d + 1 < t.shape.size(); ++d) rows *= t.shape[d];
     result.source_bytes += static_cast<uint64_t>(rows) * model::dtype_row_bytes(t.dtype, cols);
-    s.writer.add_tensor(t.name, plan.dtype, t.shape, [&, i, plan, rows, cols](std::span<std::byte> out) {
+    s.writer.add_produced_tensor(t.name, plan.dtype, t.shape, [&, i, plan, rows, cols](std::span<std::byte> out) {
       const auto t0 = std::chrono::steady_clock::now();
       const size_t row_bytes = model::dtype_row_bytes(plan.dtype, cols);
       arena.execute([&] {

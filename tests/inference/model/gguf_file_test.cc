@@ -6,6 +6,8 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <iterator>
+#include <span>
 
 #include <gtest/gtest.h>
 
@@ -360,6 +362,41 @@ TEST(GgufFile, WriterRefusesInconsistentTensors) {
   EXPECT_EQ(f.tensors()[0].ne, (std::vector<int64_t>{64, 2}));
   EXPECT_EQ(f.tensors()[0].bytes, 72u);
   EXPECT_EQ(f.tensor_view("q").row_bytes(), 36u);
+}
+
+TEST(GgufFile, ProducedTensorsWriteTheSameBytesAndAFailureLeavesNoFile) {
+  std::vector<std::byte> a(3 * 4 * 4), b(2 * 34);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = std::byte(i * 7);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = std::byte(i * 13 + 1);
+  GgufWriter stored, produced;
+  stored.set("general.alignment", GgufValue::of_u32(64));
+  produced.set("general.alignment", GgufValue::of_u32(64));
+  stored.add_tensor("a", DType::kF32, {3, 4}, a);
+  stored.add_tensor("b", DType::kQ8_0, {2, 32}, b);
+  int calls = 0;
+  produced.add_produced_tensor("a", DType::kF32, {3, 4}, [&](std::span<std::byte> out) {
+    ++calls;
+    ASSERT_EQ(out.size(), a.size());
+    std::copy(a.begin(), a.end(), out.begin());
+  });
+  produced.add_produced_tensor("b", DType::kQ8_0, {2, 32}, [&](std::span<std::byte> out) {
+    ++calls;
+    std::copy(b.begin(), b.end(), out.begin());
+  });
+  testing::ScratchDir dir("gguf_produced");
+  produced.write(dir.path() / "p.gguf");
+  EXPECT_EQ(calls, 2);
+  std::ifstream in(dir.path() / "p.gguf", std::ios::binary);
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<std::byte> expected = stored.to_bytes();
+  ASSERT_EQ(file.size(), expected.size());
+  EXPECT_EQ(std::memcmp(file.data(), expected.data(), expected.size()), 0);
+
+  GgufWriter failing;
+  failing.add_produced_tensor("x", DType::kF32, {4}, [](std::span<std::byte>) { throw std::runtime_error("boom"); });
+  EXPECT_THROW(failing.write(dir.path() / "f.gguf"), std::runtime_error);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "f.gguf"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "f.gguf.tmp"));
 }
 
 }  // namespace
