@@ -14,6 +14,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace boxed::inference::cpu {
 
 inline constexpr int kLanes = 16;
@@ -64,9 +68,43 @@ inline void dot4(const float* x, const float* w0, const float* w1, const float* 
 }
 
 // Sixteen dot products of four x rows with four w rows (rows `stride` floats apart): every x
-// and w load feeds four FMAs. out[4 * t + r] is bit-identical to dot(x_t, w_r, n).
+// and w load feeds four FMAs. out[4 * t + r] is bit-identical to dot(x_t, w_r, n). This is the
+// inner kernel of every batched matmul (prefill, many samples), so with AVX-512 it is written
+// with one zmm per accumulator (16 lanes = dot()'s lanes; the leftover elements with masked
+// FMAs that leave the other lanes untouched, as dot()'s tail loop does): GCC vectorises the
+// portable form for 256-bit registers on these CPUs (-mprefer-vector-width=256), two ymm per
+// accumulator, which do not fit the register file.
 inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_stride, int n,
                    float* out) {
+#if defined(__AVX512F__)
+  __m512 acc[16];
+  for (__m512& a : acc) a = _mm512_setzero_ps();
+  int k = 0;
+  for (; k + kLanes <= n; k += kLanes) {
+    __m512 wv[4];
+    for (int r = 0; r < 4; ++r) wv[r] = _mm512_loadu_ps(w + r * w_stride + k);
+    for (int t = 0; t < 4; ++t) {
+      const __m512 xv = _mm512_loadu_ps(x + t * x_stride + k);
+      for (int r = 0; r < 4; ++r) acc[4 * t + r] = _mm512_fmadd_ps(xv, wv[r], acc[4 * t + r]);
+    }
+  }
+  if (k < n) {
+    const auto mask = static_cast<__mmask16>((1u << (n - k)) - 1);
+    __m512 wv[4];
+    for (int r = 0; r < 4; ++r) wv[r] = _mm512_maskz_loadu_ps(mask, w + r * w_stride + k);
+    for (int t = 0; t < 4; ++t) {
+      const __m512 xv = _mm512_maskz_loadu_ps(mask, x + t * x_stride + k);
+      for (int r = 0; r < 4; ++r) {
+        acc[4 * t + r] = _mm512_mask3_fmadd_ps(xv, wv[r], acc[4 * t + r], mask);
+      }
+    }
+  }
+  for (int i = 0; i < 16; ++i) {
+    alignas(64) float lanes[kLanes];
+    _mm512_store_ps(lanes, acc[i]);
+    out[i] = reduce_lanes(lanes);
+  }
+#else
   float acc[16][kLanes] = {};
   const auto step = [&](int k, int lanes) {
     for (int j = 0; j < lanes; ++j) {
@@ -82,6 +120,7 @@ inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_str
   for (; k + kLanes <= n; k += kLanes) step(k, kLanes);
   if (k < n) step(k, n - k);
   for (int i = 0; i < 16; ++i) out[i] = reduce_lanes(acc[i]);
+#endif
 }
 
 // dot4 over BF16 weight rows, widened in registers: for decode (a few x rows) this skips the

@@ -1,5 +1,7 @@
-// Batch-1 CPU matmul on GGML quantized weights (the decode path: blocks decoded on the stack,
-// quant_dot.h) next to BF16 and to this machine's read bandwidth, measured in the same binary.
+// CPU matmul on GGML quantized weights next to BF16: at batch 1 (the decode path: blocks
+// decoded on the stack, quant_dot.h) against this machine's read bandwidth, and at 64 rows of x
+// (the tile path: a tile dequantised once, then dot4x4) against its fp32 FMA peak, both limits
+// measured in the same binary.
 //
 //   build/bin/quant_matmul_bench                                  # everything
 //   build/bin/quant_matmul_bench --benchmark_filter='Q4_K|Read'   # one type and the bandwidth
@@ -12,9 +14,12 @@
 //   weight_MB         the tensor's bytes
 //   of_read_bw        bytes_per_second / the read bandwidth of BM_ReadBandwidth with the same
 //                     thread count (1.0 = bandwidth-bound; Google Benchmark prints it as "/s")
+//   GFLOP_per_s       2 * tokens * out * in / time (BM_MatmulBatch)
+//   of_fma_peak       GFLOP_per_s / BM_FmaPeak's with the same thread count
 // Arguments: threads (1, or 0 = oneTBB's default, all cores).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -22,6 +27,10 @@
 #include <numeric>
 #include <string>
 #include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
@@ -82,6 +91,65 @@ void BM_ReadBandwidth(benchmark::State& state) {
   state.counters["best_GB_per_s"] = best / 1e9;
 }
 
+// fp32 FMA throughput: 16 independent chains of 16-lane FMAs per thread (enough to cover the
+// FMA latency on two FMA ports), in parallel tasks. Returns flop/s.
+double fma_peak_once() {
+  constexpr int kTasks = 64, kSteps = 1 << 16;
+  std::vector<float> sink(kTasks);
+  const auto start = std::chrono::steady_clock::now();
+  tbb::parallel_for(0, kTasks, [&](int task) {
+#if defined(__AVX512F__)  // the width of the kernels' registers
+    __m512 acc[16];
+    for (int c = 0; c < 16; ++c) acc[c] = _mm512_set1_ps(static_cast<float>(task + c) * 1e-3f);
+    const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-4f);
+    for (int i = 0; i < kSteps; ++i) {
+      for (__m512& v : acc) v = _mm512_fmadd_ps(v, a, b);
+    }
+    float total = 0;
+    for (const __m512& v : acc) {  // (not _mm512_reduce_add_ps: GCC 12 warns in its header)
+      alignas(64) float lanes[16];
+      _mm512_store_ps(lanes, v);
+      for (float f : lanes) total += f;
+    }
+#else
+    float acc[16][16];
+    for (int c = 0; c < 16; ++c) {
+      for (int j = 0; j < 16; ++j) acc[c][j] = static_cast<float>(task + c + j) * 1e-3f;
+    }
+    for (int i = 0; i < kSteps; ++i) {
+      for (auto& v : acc) {
+        for (float& f : v) f = std::fma(f, 0.999f, 1e-4f);
+      }
+    }
+    float total = 0;
+    for (const auto& v : acc) {
+      for (float f : v) total += f;
+    }
+#endif
+    sink[task] = total;
+  });
+  benchmark::DoNotOptimize(sink.data());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return 2.0 * kTasks * kSteps * 16 * 16 / seconds;
+}
+
+double fma_peak(int threads) {
+  static std::map<int, double> measured;
+  if (auto it = measured.find(threads); it != measured.end()) return it->second;
+  const auto limit = limit_threads(threads);
+  double best = 0;
+  for (int i = 0; i < 5; ++i) best = std::max(best, fma_peak_once());
+  return measured[threads] = best;
+}
+
+void BM_FmaPeak(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  const auto limit = limit_threads(threads);
+  double best = 0;
+  for (auto _ : state) best = std::max(best, fma_peak_once());
+  state.counters["GFLOP_per_s"] = best / 1e9;
+}
+
 // Random bytes (xorshift) with every fp16 scale field set to a small positive value: a valid
 // tensor of the type whose values stay finite.
 std::vector<std::byte> random_weights(DType dtype, int64_t out, int64_t in) {
@@ -133,7 +201,27 @@ void BM_Matmul(benchmark::State& state, DType dtype, int64_t out, int64_t in) {
       static_cast<double>(bytes) / bandwidth, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// 64 rows of x (the many-samples decode step, or a prefill chunk): the tile path.
+void BM_MatmulBatch(benchmark::State& state, DType dtype, int64_t out, int64_t in) {
+  constexpr int kTokens = 64;
+  const int threads = static_cast<int>(state.range(0));
+  const double peak = fma_peak(threads);
+  const std::vector<std::byte> w = random_weights(dtype, out, in);
+  const model::TensorView view{.name = "w", .dtype = dtype, .shape = {out, in}, .data = w.data()};
+  std::vector<float> x(static_cast<size_t>(in) * kTokens), y(static_cast<size_t>(out) * kTokens);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 17) * 0.01f - 0.08f;
+  const auto limit = limit_threads(threads);
+  for (auto _ : state) {
+    matmul(x.data(), kTokens, view, nullptr, y.data());
+    benchmark::DoNotOptimize(y.data());
+  }
+  const double flops = 2.0 * kTokens * static_cast<double>(out) * static_cast<double>(in);
+  state.counters["GFLOP_per_s"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["of_fma_peak"] = benchmark::Counter(flops / peak, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void register_all() {
+  benchmark::RegisterBenchmark("BM_FmaPeak", BM_FmaPeak)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
   benchmark::RegisterBenchmark("BM_ReadBandwidth", BM_ReadBandwidth)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
   for (DType dtype : {DType::kQ4_K, DType::kQ6_K, DType::kQ8_0, DType::kQ4_1, DType::kQ5_0,
                       DType::kBF16}) {
@@ -145,6 +233,9 @@ void register_all() {
     benchmark::RegisterBenchmark(
         ("BM_Matmul/" + name + "/151936x" + std::to_string(head_in)).c_str(), BM_Matmul, dtype,
         int64_t{151936}, head_in)
+        ->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+    benchmark::RegisterBenchmark(("BM_MatmulBatch/" + name + "/896x4864x64").c_str(), BM_MatmulBatch,
+                                 dtype, int64_t{896}, int64_t{4864})
         ->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
   }
 }

@@ -1,0 +1,83 @@
+// The grouped dot products of dot.h (dot4, dot4x4, dot4_bf16) give each result the bits of
+// dot() — the determinism contract every CPU op relies on — for lengths with and without a
+// leftover part of 16 lanes, and with values whose sums depend on the order of rounding.
+#include "inference/cpu/dot.h"
+
+#include <bit>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace boxed::inference::cpu {
+namespace {
+
+// Values spread over many binades, so that a different order of additions or a missing fused
+// rounding changes the low bits of the result.
+std::vector<float> spread_values(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::uniform_int_distribution<int> exponent(-12, 12);
+  std::vector<float> v(n);
+  for (float& x : v) x = std::ldexp(normal(rng), exponent(rng));
+  return v;
+}
+
+uint32_t bits(float f) { return std::bit_cast<uint32_t>(f); }
+
+constexpr int kLengths[] = {1, 7, 15, 16, 17, 31, 33, 64, 100, 896, 901};
+
+TEST(Dot, Dot4x4EqualsDot) {
+  for (int n : kLengths) {
+    const size_t stride = static_cast<size_t>(n) + 3;  // rows not adjacent
+    const std::vector<float> x = spread_values(4 * stride, 1 + n), w = spread_values(4 * stride, 2 + n);
+    float out[16];
+    dot4x4(x.data(), stride, w.data(), stride, n, out);
+    for (int t = 0; t < 4; ++t) {
+      for (int r = 0; r < 4; ++r) {
+        const float want = dot(x.data() + t * stride, w.data() + r * stride, n);
+        ASSERT_EQ(bits(out[4 * t + r]), bits(want)) << "n=" << n << " token " << t << " row " << r;
+      }
+    }
+  }
+}
+
+TEST(Dot, Dot4AndDot4Bf16EqualDot) {
+  for (int n : kLengths) {
+    const std::vector<float> x = spread_values(n, 3 + n), w = spread_values(4 * n, 4 + n);
+    float out[4];
+    dot4(x.data(), w.data(), w.data() + n, w.data() + 2 * n, w.data() + 3 * n, n, out);
+    for (int r = 0; r < 4; ++r) {
+      ASSERT_EQ(bits(out[r]), bits(dot(x.data(), w.data() + r * n, n))) << "dot4 n=" << n << " row " << r;
+    }
+    // BF16 rows: the top halves of w's floats; dot() over the widened values.
+    std::vector<uint16_t> w16(w.size());
+    std::vector<float> widened(w.size());
+    for (size_t i = 0; i < w.size(); ++i) {
+      w16[i] = static_cast<uint16_t>(bits(w[i]) >> 16);
+      widened[i] = std::bit_cast<float>(static_cast<uint32_t>(w16[i]) << 16);
+    }
+    dot4_bf16(x.data(), w16.data(), w16.data() + n, w16.data() + 2 * n, w16.data() + 3 * n, n, out);
+    for (int r = 0; r < 4; ++r) {
+      ASSERT_EQ(bits(out[r]), bits(dot(x.data(), widened.data() + r * n, n)))
+          << "dot4_bf16 n=" << n << " row " << r;
+    }
+  }
+}
+
+// The lane order is dot()'s and not a plain left-to-right sum: a test that dot() itself is what
+// the header says (16 lanes of fused multiply-adds, then the pairwise tree).
+TEST(Dot, DotIsSixteenLanesThenAPairwiseTree) {
+  const int n = 53;
+  const std::vector<float> a = spread_values(n, 9), b = spread_values(n, 10);
+  float lanes[kLanes] = {};
+  for (int k = 0; k < n; ++k) lanes[k % kLanes] = std::fma(a[k], b[k], lanes[k % kLanes]);
+  for (int width = kLanes / 2; width >= 1; width /= 2) {
+    for (int j = 0; j < width; ++j) lanes[j] += lanes[j + width];
+  }
+  EXPECT_EQ(bits(dot(a.data(), b.data(), n)), bits(lanes[0]));
+}
+
+}  // namespace
+}  // namespace boxed::inference::cpu
