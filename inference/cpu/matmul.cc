@@ -43,10 +43,8 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
     if (n < 4 && model::dtype_is_quantized(w.dtype)) {
       // Decode: GGML blocks decoded block by block on the stack (quant_dot == dot over the
       // dequantised row), all n tokens per decoded block; the weights stay quantized.
-      // Rows kQuantDotRows at a time: their FMA chains overlap (quant_dot.h).
-      for (int r = 0; r < rows; r += kQuantDotRows) {
-        quant_dot(w.dtype, w.row(row0 + r), w.row_bytes(), std::min(kQuantDotRows, rows - r), in,
-                  x, in, n, y + row0 + r, out);
+      for (int r = 0; r < rows; ++r) {
+        quant_dot(w.dtype, w.row(row0 + r), in, x, in, n, y + row0 + r, out);
       }
       if (bias != nullptr) {
         for (int tt = 0; tt < n; ++tt) {

@@ -62,19 +62,18 @@ void dot_tokens(const std::byte* row, size_t block_bytes, int n, const float* x,
 
 }  // namespace
 
-void quant_dot(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows, int n,
-               const float* x, size_t x_stride, int n_tokens, float* out, size_t out_stride) {
-  if (n_tokens >= 1 && n_tokens <= kMaxQuantDotTokens && n_rows >= 1 && n_rows <= kQuantDotRows &&
+void quant_dot(model::DType dtype, const std::byte* row, int n, const float* x, size_t x_stride,
+               int n_tokens, float* out, size_t out_stride) {
+  if (n_tokens >= 1 && n_tokens <= kMaxQuantDotTokens &&
       n % model::dtype_block_elems(dtype) == 0 &&
-      quant_dot_avx512(dtype, rows, row_bytes, n_rows, n, x, x_stride, n_tokens, out, out_stride)) {
+      quant_dot_avx512(dtype, row, n, x, x_stride, n_tokens, out, out_stride)) {
     return;
   }
-  quant_dot_portable(dtype, rows, row_bytes, n_rows, n, x, x_stride, n_tokens, out, out_stride);
+  quant_dot_portable(dtype, row, n, x, x_stride, n_tokens, out, out_stride);
 }
 
-void quant_dot_portable(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows,
-                        int n, const float* x, size_t x_stride, int n_tokens, float* out,
-                        size_t out_stride) {
+void quant_dot_portable(model::DType dtype, const std::byte* row, int n, const float* x,
+                        size_t x_stride, int n_tokens, float* out, size_t out_stride) {
   using model::DType;
   const size_t bytes = model::dtype_block_bytes(dtype);
   if (n % model::dtype_block_elems(dtype) != 0) {
@@ -98,12 +97,7 @@ void quant_dot_portable(model::DType dtype, const std::byte* rows, size_t row_by
       throw std::logic_error(
           fmt::format("quant_dot: {} is not a block type", model::dtype_name(dtype)));
   }
-  if (n_rows < 1 || n_rows > kQuantDotRows) {
-    throw std::logic_error(fmt::format("quant_dot: {} rows (1..{})", n_rows, kQuantDotRows));
-  }
-  for (int r = 0; r < n_rows; ++r) {
-    dot_fn(rows + r * row_bytes, bytes, n, x, x_stride, n_tokens, out + r, out_stride);
-  }
+  dot_fn(row, bytes, n, x, x_stride, n_tokens, out, out_stride);
 }
 
 }  // namespace boxed::inference::cpu

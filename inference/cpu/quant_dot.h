@@ -3,8 +3,8 @@
 // whole cost, so each block is decoded once into a small stack buffer (32 or 256 floats, L1) and
 // used at once by every token, and the weights stay quantized in memory.
 //
-//   float y[2 * 4];   // y[4 * t + r] = x_t · dequant(row r0 + r), 2 tokens, 4 rows
-//   quant_dot(DType::kQ4_K, w.row(r0), w.row_bytes(), 4, in, x, in, 2, y, 4);
+//   float y[2];
+//   quant_dot(DType::kQ4_K, w.row(r), in, x, in, 2, y, 1);   // y[t] = x_t · dequant(row r)
 //
 // Determinism: out[t] has the bits of dot(x_t, dequantised row, n) (dot.h): the same 16-lane
 // fused multiply-adds in the same element order (blocks are whole multiples of 16 elements, so
@@ -24,22 +24,17 @@
 namespace boxed::inference::cpu {
 
 inline constexpr int kMaxQuantDotTokens = 4;
-inline constexpr int kQuantDotRows = 4;
 
-// out[t * out_stride + r] = dot(x + t * x_stride, dequantised row r, n) for t < n_tokens and
-// r < n_rows, where row r starts at rows + r * row_bytes (1 <= n_tokens <= kMaxQuantDotTokens,
-// 1 <= n_rows <= kQuantDotRows); n a multiple of the block size of the quantized dtype.
+// out[t * out_stride] = dot(x + t * x_stride, dequantised row, n) for t < n_tokens
+// (1 <= n_tokens <= kMaxQuantDotTokens); n a multiple of the block size of the quantized dtype.
 // Uses the AVX-512 kernel of quant_dot_avx512.h where the build has one for `dtype`, else
-// quant_dot_portable; both give the same bits, for any n_rows. kQuantDotRows rows at once is the
-// fast form at batch 1: a row's accumulation is a chain of dependent FMAs (dot()'s order), so one
-// row alone runs at the FMA latency; the rows' chains are independent and overlap.
-void quant_dot(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows, int n,
-               const float* x, size_t x_stride, int n_tokens, float* out, size_t out_stride);
+// quant_dot_portable; both give the same bits.
+void quant_dot(model::DType dtype, const std::byte* row, int n, const float* x, size_t x_stride,
+               int n_tokens, float* out, size_t out_stride);
 
-// The portable path alone (auto-vectorised decode into a stack buffer, then dot()'s lane loop),
-// one row after another; tests compare the two.
-void quant_dot_portable(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows,
-                        int n, const float* x, size_t x_stride, int n_tokens, float* out,
-                        size_t out_stride);
+// The portable path alone (auto-vectorised decode into a stack buffer, then dot()'s lane loop);
+// tests compare the two.
+void quant_dot_portable(model::DType dtype, const std::byte* row, int n, const float* x,
+                        size_t x_stride, int n_tokens, float* out, size_t out_stride);
 
 }  // namespace boxed::inference::cpu
