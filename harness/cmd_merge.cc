@@ -38,24 +38,124 @@ json without_shard(json config) {
   return config;
 }
 
+// The settings merge needs from a log header's "config", each checked, so that a log edited or
+// written by something else is refused with its file and field ("<log>: config.shard.count:
+// expected an integer, found string") and never with a bare JSON library message.
+struct HeaderConfig {
+  int shard_index = 0;
+  int shard_count = 1;
+  std::vector<std::string> tasks;
+  uint64_t seed = 0;
+  int limit = 0;
+  inference::SamplingParams sampling;
+  int samples = 1;
+};
+
+class ConfigReader {
+ public:
+  ConfigReader(const json& config, std::string log) : config_(config), log_(std::move(log)) {}
+
+  // The value at a dotted path under config ("shard.count"), which must exist.
+  const json& at(std::string_view dotted) const {
+    const json* v = &config_;
+    size_t begin = 0;
+    while (true) {
+      const size_t dot = dotted.find('.', begin);
+      const std::string key(dotted.substr(begin, dot == std::string_view::npos ? dotted.npos : dot - begin));
+      if (!v->is_object()) fail(dotted, "an object on the way", *v);
+      const auto it = v->find(key);
+      if (it == v->end()) {
+        throw std::runtime_error(fmt::format("{}: header config.{}: missing", log_, dotted));
+      }
+      v = &*it;
+      if (dot == std::string_view::npos) return *v;
+      begin = dot + 1;
+    }
+  }
+  int integer(std::string_view dotted) const {
+    const json& v = at(dotted);
+    if (!v.is_number_integer()) fail(dotted, "an integer", v);
+    return v.get<int>();
+  }
+  uint64_t unsigned_integer(std::string_view dotted) const {
+    const json& v = at(dotted);
+    if (!v.is_number_unsigned()) fail(dotted, "a non-negative integer", v);
+    return v.get<uint64_t>();
+  }
+  float number(std::string_view dotted) const {
+    const json& v = at(dotted);
+    if (!v.is_number()) fail(dotted, "a number", v);
+    return v.get<float>();
+  }
+  [[noreturn]] void fail(std::string_view dotted, const char* expected, const json& found) const {
+    throw std::runtime_error(fmt::format("{}: header config.{}: expected {}, found {}", log_, dotted,
+                                         expected, found.type_name()));
+  }
+
+ private:
+  const json& config_;
+  std::string log_;
+};
+
+// obj[key] as a string: "" when obj is not an object or has no such key, an error naming the
+// field when it is not a string.
+std::string optional_string(const json& obj, const std::string& key, const std::string& where) {
+  if (!obj.is_object() || !obj.contains(key)) return "";
+  const json& v = obj.at(key);
+  if (!v.is_string()) {
+    throw std::runtime_error(fmt::format("{}.{}: expected a string, found {}", where, key, v.type_name()));
+  }
+  return v.get<std::string>();
+}
+
+HeaderConfig read_header_config(const json& config, const std::string& log) {
+  const ConfigReader r(config, log);
+  HeaderConfig h{.shard_index = r.integer("shard.index"), .shard_count = r.integer("shard.count")};
+  if (h.shard_count < 1 || h.shard_index < 0 || h.shard_index >= h.shard_count) {
+    throw std::runtime_error(fmt::format("{}: header config.shard: expected 0 <= index < count, "
+                                         "found {}/{}", log, h.shard_index, h.shard_count));
+  }
+  const json& tasks = r.at("tasks");
+  if (!tasks.is_array() || tasks.empty()) r.fail("tasks", "a non-empty array", tasks);
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const std::string path = fmt::format("tasks.{}", i);
+    const auto it = tasks[i].is_object() ? tasks[i].find("task") : tasks[i].end();
+    if (!tasks[i].is_object() || it == tasks[i].end() || !it->is_string()) {
+      r.fail(path + ".task", "a string", it == tasks[i].end() || !tasks[i].is_object() ? tasks[i] : *it);
+    }
+    h.tasks.push_back(it->get<std::string>());
+  }
+  h.seed = r.unsigned_integer("seed");
+  h.limit = r.integer("limit");
+  h.sampling = {.temperature = r.number("sampling.temperature"), .top_p = r.number("sampling.top_p"),
+                .top_k = r.integer("sampling.top_k"), .min_p = r.number("sampling.min_p"),
+                .max_tokens = r.integer("sampling.max_tokens")};
+  h.samples = r.integer("samples");
+  if (h.samples < 1) r.fail("samples", "a positive integer", r.at("samples"));
+  return h;
+}
+
 void merge(const MergeArgs& a) {
   std::vector<ShardLog> logs;
   for (const std::string& dir : a.dirs) {
     ShardLog s{.dir = dir, .contents = read_completion_log(fs::path(dir) / kCompletionLogName)};
     logs.push_back(std::move(s));
   }
-  const json& config = logs.front().contents.header.at("config");
-  const int count = config.at("shard").at("count").get<int>();
+  const auto log_name = [](const ShardLog& s) { return (fs::path(s.dir) / kCompletionLogName).string(); };
+  const json& config = logs.front().contents.header.at("config");  // (read_completion_log checked it is there)
+  const HeaderConfig first = read_header_config(config, log_name(logs.front()));
+  const int count = first.shard_count;
   std::map<int, std::string> shard_dirs;
   for (ShardLog& s : logs) {
     const json& c = s.contents.header.at("config");
+    const HeaderConfig h = read_header_config(c, log_name(s));
     const auto diffs = config_differences(without_shard(config), without_shard(c));
     if (!diffs.empty()) {
       throw std::runtime_error(fmt::format("{} and {} were run with different settings:\n  {}",
                                            logs.front().dir, s.dir, fmt::join(diffs, "\n  ")));
     }
-    s.index = c.at("shard").at("index").get<int>();
-    const int n = c.at("shard").at("count").get<int>();
+    s.index = h.shard_index;
+    const int n = h.shard_count;
     if (n != count) {
       throw std::runtime_error(fmt::format("{} is shard {}/{}, but {} is of {} shards", s.dir,
                                            s.index, n, logs.front().dir, count));
@@ -72,31 +172,48 @@ void merge(const MergeArgs& a) {
     }
   }
 
-  // The run's full plan, from the datasets the shards were run on (or --dataset overrides).
-  const json& info = logs.front().contents.header.value("info", json::object());
+  // The run's full plan, from the datasets the shards were run on (or --dataset overrides). Every
+  // header value is read (and refused with its field) before anything is written.
+  const std::string first_log = log_name(logs.front());
+  const json& header = logs.front().contents.header;
+  const json info = header.contains("info") ? header.at("info") : json::object();
+  const json datasets_info = info.is_object() && info.contains("datasets") ? info.at("datasets") : json::object();
   std::vector<TaskInput> inputs;
-  for (size_t i = 0; i < config.at("tasks").size(); ++i) {
-    const std::string task = config["tasks"][i].at("task");
-    const std::string path = i < a.datasets.size() ? a.datasets[i]
-                                                   : info.value("datasets", json::object()).value(task, "");
+  for (size_t i = 0; i < first.tasks.size(); ++i) {
+    const std::string& task = first.tasks[i];
+    const std::string path = i < a.datasets.size()
+                                 ? a.datasets[i]
+                                 : optional_string(datasets_info, task, first_log + ": header info.datasets");
     inputs.push_back({task, path});
   }
-  const datasets::FieldMap fields = config.value("fields", datasets::FieldMap{});
+  datasets::FieldMap fields;
+  try {
+    fields = config.value("fields", datasets::FieldMap{});
+  } catch (const json::exception&) {
+    throw std::runtime_error(fmt::format("{}: header config.fields: expected an object of strings, found {}",
+                                         first_log, config.at("fields").dump().substr(0, 80)));
+  }
+  const std::string backend = optional_string(info, "backend", first_log + ": header info");
+  const std::string model = optional_string(config, "model", first_log + ": header config");
+  std::map<std::string, std::string> engine_details;
+  if (info.is_object() && info.contains("engine_details")) {
+    try {
+      engine_details = info.at("engine_details").get<std::map<std::string, std::string>>();
+    } catch (const json::exception&) {
+      throw std::runtime_error(fmt::format("{}: header info.engine_details: expected an object of strings",
+                                           first_log));
+    }
+  }
   const RunTasks tasks = load_run_tasks(
-      inputs, {.seed = config.at("seed").get<uint64_t>(), .limit = config.at("limit").get<int>(),
-               .fields = fields});
+      inputs, {.seed = first.seed, .limit = first.limit, .fields = fields});
   if (tasks.config != config.at("tasks")) {
     throw std::runtime_error(fmt::format(
         "the datasets found now differ from those the shards were run on:\n  {}",
         fmt::join(config_differences(config.at("tasks"), tasks.config), "\n  ")));
   }
-  const json& s = config.at("sampling");
-  const inference::SamplingParams sampling{
-      .temperature = s.at("temperature").get<float>(), .top_p = s.at("top_p").get<float>(),
-      .top_k = s.at("top_k").get<int>(), .min_p = s.at("min_p").get<float>(),
-      .max_tokens = s.at("max_tokens").get<int>()};
-  const int samples = config.at("samples").get<int>();
-  const uint64_t seed = config.at("seed").get<uint64_t>();
+  const inference::SamplingParams sampling = first.sampling;
+  const int samples = first.samples;
+  const uint64_t seed = first.seed;
   const std::vector<PlannedRequest> plan = plan_requests(tasks.problems, samples, sampling, seed, {});
 
   std::map<std::string, const ShardLog*> owner;
@@ -134,7 +251,7 @@ void merge(const MergeArgs& a) {
   }
   json merged_config = config;
   merged_config["shard"] = {{"index", 0}, {"count", 1}};
-  json merged_info = info;
+  json merged_info = info.is_object() ? info : json::object();
   merged_info["merged_from"] = a.dirs;
   CompletionLog merged = CompletionLog::open(a.out, merged_config, merged_info);
   int64_t errors = 0;
@@ -144,10 +261,7 @@ void merge(const MergeArgs& a) {
     merged.append(r);
   }
   RunIdentity identity{
-      .engine = inference::EngineInfo{.backend = info.value("backend", ""),
-                                      .model = config.value("model", ""),
-                                      .details = info.value("engine_details",
-                                                            std::map<std::string, std::string>{})},
+      .engine = inference::EngineInfo{.backend = backend, .model = model, .details = engine_details},
       .sampling = sampling,
       .seed = seed,
       .command_line = {"boxed", "merge"}};

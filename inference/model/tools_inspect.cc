@@ -157,7 +157,9 @@ json inspect_directory(const std::string& path) {
     if (tok.is_object()) {
       json t = json::object();
       if (tok.contains("model") && tok["model"].is_object()) {
-        t["model"] = tok["model"].value("type", "");
+        // (a summary: fields of an unexpected type are left out rather than refused; loading
+        // the tokenizer is where they are checked)
+        if (const json& m = tok["model"]; m.contains("type") && m["type"].is_string()) t["model"] = m["type"];
         if (tok["model"].contains("vocab")) t["tokens"] = tok["model"]["vocab"].size();
         if (tok["model"].contains("merges")) t["merges"] = tok["model"]["merges"].size();
       }

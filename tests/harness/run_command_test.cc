@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -334,6 +335,40 @@ TEST_F(RunCommand, ShardsMergeIntoTheSameReportAndMergeRefusesGapsAndDuplicates)
   EXPECT_NE(e.err.find(fmt::format("duplicate: '{}' is in both {} and {}", id, shards[0], shards[2])),
             std::string::npos)
       << e.err;
+
+  // A header edited by something else: each bad field is refused with the log and the field's
+  // path, and nothing is written (not even the output directory's log).
+  std::ofstream(log2, std::ios::binary | std::ios::trunc) << full;
+  const std::string header_line = full.substr(0, full.find('\n'));
+  const std::string rest = full.substr(full.find('\n'));
+  const auto with_header = [&](const std::function<void(json&)>& edit) {
+    json h = json::parse(header_line);
+    edit(h);
+    std::ofstream(log2, std::ios::binary | std::ios::trunc) << h.dump() << rest;
+  };
+  const struct {
+    std::function<void(json&)> edit;
+    std::string message;
+  } bad_headers[] = {
+      {[](json& h) { h["config"]["shard"]["count"] = "3"; }, "header config.shard.count: expected an integer, found string"},
+      {[](json& h) { h["config"]["shard"].erase("index"); }, "header config.shard.index: missing"},
+      {[](json& h) { h["config"]["shard"]["index"] = 7; }, "header config.shard: expected 0 <= index < count, found 7/3"},
+      {[](json& h) { h["config"]["sampling"]["top_p"] = nullptr; }, "header config.sampling.top_p: expected a number, found null"},
+      {[](json& h) { h["config"]["tasks"] = json::object(); }, "header config.tasks: expected a non-empty array, found object"},
+      {[](json& h) { h["config"]["seed"] = -1; }, "header config.seed: expected a non-negative integer, found number"},
+  };
+  for (const auto& bad : bad_headers) {
+    with_header(bad.edit);
+    const fs::path out = fresh_dir("m5");
+    fs::remove_all(out);
+    // The edited shard is last, so the first shard's header is the one merge plans from; the
+    // edited one must still be refused by name.
+    e = run_boxed({"merge", shards[0], shards[1], shards[2], "--out", out.string()});
+    EXPECT_EQ(e.status, 2) << bad.message;
+    EXPECT_NE(e.err.find(log2.string() + ": " + bad.message), std::string::npos) << e.err;
+    EXPECT_FALSE(fs::exists(out)) << bad.message;
+  }
+  std::ofstream(log2, std::ios::binary | std::ios::trunc) << full;
 }
 
 TEST_F(RunCommand, RawPromptSendsTheTemplatedPromptToCompletions) {
