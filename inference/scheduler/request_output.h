@@ -37,6 +37,7 @@ struct OutputLimits {
 
 class RequestOutput {
  public:
+  // Keeps references to `tok` and to the ids limits.eos_ids points to; copies `sampling`.
   RequestOutput(const tokenizer::Tokenizer& tok, const SamplingParams& sampling,
                 int64_t prompt_tokens, OutputLimits limits);
 
@@ -52,7 +53,7 @@ class RequestOutput {
 
   tokenizer::StreamDecoder decoder_;
   int32_t tokenizer_vocab_;
-  const SamplingParams& sampling_;
+  SamplingParams sampling_;  // a copy: callers pass temporaries (a reference dangled; ASan found it)
   int64_t prompt_tokens_;
   OutputLimits limits_;
   size_t longest_stop_ = 0;
