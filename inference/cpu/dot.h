@@ -67,6 +67,38 @@ inline void dot4(const float* x, const float* w0, const float* w1, const float* 
   out[3] = reduce_lanes(a3);
 }
 
+#if defined(__AVX512F__)
+// out[i] = reduce_lanes(lanes of acc[i]) for 16 accumulators at once, in registers: each level of
+// reduce_lanes' tree (lane j plus lane j + 8, then + 4, + 2, + 1) is one add over vectors that
+// hold the same lanes of two to eight accumulators, gathered by 128-bit and in-lane shuffles. The
+// same pairs are added in the same order, so the bits are reduce_lanes'. (The maskz forms: GCC
+// 12 warns on the plain ones, whose source is _mm512_undefined; same instructions.)
+inline void reduce_lanes_16(const __m512* acc, float* out) {
+  constexpr __mmask16 kAll = 0xffff;
+  __m512 l1[8], l2[4], l3[2];
+  for (int k = 0; k < 8; ++k) {  // lanes j + (j + 8): [acc 2k | acc 2k+1], 8 lanes each
+    const __m512 a = acc[2 * k], b = acc[2 * k + 1];
+    l1[k] = _mm512_add_ps(_mm512_maskz_shuffle_f32x4(kAll, a, b, 0x44),   // a0..7, b0..7
+                          _mm512_maskz_shuffle_f32x4(kAll, a, b, 0xee));  // a8..15, b8..15
+  }
+  for (int m = 0; m < 4; ++m) {  // + 4: 128-bit block q holds acc 4m + q, 4 lanes
+    const __m512 p = l1[2 * m], q = l1[2 * m + 1];
+    l2[m] = _mm512_add_ps(_mm512_maskz_shuffle_f32x4(kAll, p, q, 0x88),   // blocks 0, 2 of p, q
+                          _mm512_maskz_shuffle_f32x4(kAll, p, q, 0xdd));  // blocks 1, 3
+  }
+  for (int n = 0; n < 2; ++n) {  // + 2: block b holds [acc 8n+b: 2 lanes | acc 8n+4+b: 2 lanes]
+    const __m512 r = l2[2 * n], t = l2[2 * n + 1];
+    l3[n] = _mm512_add_ps(_mm512_maskz_shuffle_ps(kAll, r, t, 0x44),   // r0 r1 t0 t1
+                          _mm512_maskz_shuffle_ps(kAll, r, t, 0xee));  // r2 r3 t2 t3
+  }
+  // + 1: lane 4b + c holds acc 4c + b.
+  const __m512 l4 = _mm512_add_ps(_mm512_maskz_shuffle_ps(kAll, l3[0], l3[1], 0x88),   // u0 u2 v0 v2
+                                  _mm512_maskz_shuffle_ps(kAll, l3[0], l3[1], 0xdd));  // u1 u3 v1 v3
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  _mm512_storeu_ps(out, _mm512_maskz_permutexvar_ps(kAll, order, l4));
+}
+#endif
+
 // Sixteen dot products of four x rows with four w rows (rows `stride` floats apart): every x
 // and w load feeds four FMAs. out[4 * t + r] is bit-identical to dot(x_t, w_r, n). This is the
 // inner kernel of every batched matmul (prefill, many samples), so with AVX-512 it is written
@@ -104,11 +136,7 @@ inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_str
       }
     }
   }
-  for (int i = 0; i < 16; ++i) {
-    alignas(64) float lanes[kLanes];
-    _mm512_store_ps(lanes, acc[i]);
-    out[i] = reduce_lanes(lanes);
-  }
+  reduce_lanes_16(acc, out);
 #else
   float acc[16][kLanes] = {};
   const auto step = [&](int k, int lanes) {
