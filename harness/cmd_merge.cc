@@ -10,6 +10,7 @@
 
 #include "harness/commands.h"
 #include "harness/run_setup.h"
+#include "reports/json_reader.h"
 #include "reports/report_markdown.h"
 #include "reports/run_report.h"
 
@@ -39,7 +40,7 @@ json without_shard(json config) {
 }
 
 // The settings merge needs from a log header's "config", each checked, so that a log edited or
-// written by something else is refused with its file and field ("<log>: config.shard.count:
+// written by something else is refused with its file and field ("<log>: header config.shard.count:
 // expected an integer, found string") and never with a bare JSON library message.
 struct HeaderConfig {
   int shard_index = 0;
@@ -49,52 +50,6 @@ struct HeaderConfig {
   int limit = 0;
   inference::SamplingParams sampling;
   int samples = 1;
-};
-
-class ConfigReader {
- public:
-  ConfigReader(const json& config, std::string log) : config_(config), log_(std::move(log)) {}
-
-  // The value at a dotted path under config ("shard.count"), which must exist.
-  const json& at(std::string_view dotted) const {
-    const json* v = &config_;
-    size_t begin = 0;
-    while (true) {
-      const size_t dot = dotted.find('.', begin);
-      const std::string key(dotted.substr(begin, dot == std::string_view::npos ? dotted.npos : dot - begin));
-      if (!v->is_object()) fail(dotted, "an object on the way", *v);
-      const auto it = v->find(key);
-      if (it == v->end()) {
-        throw std::runtime_error(fmt::format("{}: header config.{}: missing", log_, dotted));
-      }
-      v = &*it;
-      if (dot == std::string_view::npos) return *v;
-      begin = dot + 1;
-    }
-  }
-  int integer(std::string_view dotted) const {
-    const json& v = at(dotted);
-    if (!v.is_number_integer()) fail(dotted, "an integer", v);
-    return v.get<int>();
-  }
-  uint64_t unsigned_integer(std::string_view dotted) const {
-    const json& v = at(dotted);
-    if (!v.is_number_unsigned()) fail(dotted, "a non-negative integer", v);
-    return v.get<uint64_t>();
-  }
-  float number(std::string_view dotted) const {
-    const json& v = at(dotted);
-    if (!v.is_number()) fail(dotted, "a number", v);
-    return v.get<float>();
-  }
-  [[noreturn]] void fail(std::string_view dotted, const char* expected, const json& found) const {
-    throw std::runtime_error(fmt::format("{}: header config.{}: expected {}, found {}", log_, dotted,
-                                         expected, found.type_name()));
-  }
-
- private:
-  const json& config_;
-  std::string log_;
 };
 
 // obj[key] as a string: "" when obj is not an object or has no such key, an error naming the
@@ -109,29 +64,29 @@ std::string optional_string(const json& obj, const std::string& key, const std::
 }
 
 HeaderConfig read_header_config(const json& config, const std::string& log) {
-  const ConfigReader r(config, log);
-  HeaderConfig h{.shard_index = r.integer("shard.index"), .shard_count = r.integer("shard.count")};
+  const reports::JsonReader r(log);
+  const std::string top = "header config";
+  const json& shard = r.at(config, "shard", top);
+  HeaderConfig h{.shard_index = r.get<int>(shard, "index", top + ".shard"),
+                 .shard_count = r.get<int>(shard, "count", top + ".shard")};
   if (h.shard_count < 1 || h.shard_index < 0 || h.shard_index >= h.shard_count) {
     throw std::runtime_error(fmt::format("{}: header config.shard: expected 0 <= index < count, "
                                          "found {}/{}", log, h.shard_index, h.shard_count));
   }
-  const json& tasks = r.at("tasks");
-  if (!tasks.is_array() || tasks.empty()) r.fail("tasks", "a non-empty array", tasks);
+  const json& tasks = r.at(config, "tasks", top);
+  if (!tasks.is_array() || tasks.empty()) r.fail(top + ".tasks", "a non-empty array", tasks);
   for (size_t i = 0; i < tasks.size(); ++i) {
-    const std::string path = fmt::format("tasks.{}", i);
-    const auto it = tasks[i].is_object() ? tasks[i].find("task") : tasks[i].end();
-    if (!tasks[i].is_object() || it == tasks[i].end() || !it->is_string()) {
-      r.fail(path + ".task", "a string", it == tasks[i].end() || !tasks[i].is_object() ? tasks[i] : *it);
-    }
-    h.tasks.push_back(it->get<std::string>());
+    h.tasks.push_back(r.get<std::string>(tasks[i], "task", fmt::format("{}.tasks.{}", top, i)));
   }
-  h.seed = r.unsigned_integer("seed");
-  h.limit = r.integer("limit");
-  h.sampling = {.temperature = r.number("sampling.temperature"), .top_p = r.number("sampling.top_p"),
-                .top_k = r.integer("sampling.top_k"), .min_p = r.number("sampling.min_p"),
-                .max_tokens = r.integer("sampling.max_tokens")};
-  h.samples = r.integer("samples");
-  if (h.samples < 1) r.fail("samples", "a positive integer", r.at("samples"));
+  h.seed = r.get<uint64_t>(config, "seed", top);
+  h.limit = r.get<int>(config, "limit", top);
+  const json& s = r.at(config, "sampling", top);
+  const std::string sp = top + ".sampling";
+  h.sampling = {.temperature = r.get<float>(s, "temperature", sp), .top_p = r.get<float>(s, "top_p", sp),
+                .top_k = r.get<int>(s, "top_k", sp), .min_p = r.get<float>(s, "min_p", sp),
+                .max_tokens = r.get<int>(s, "max_tokens", sp)};
+  h.samples = r.get<int>(config, "samples", top);
+  if (h.samples < 1) r.fail(top + ".samples", "a positive integer", config.at("samples"));
   return h;
 }
 

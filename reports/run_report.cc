@@ -1,5 +1,7 @@
 #include "reports/run_report.h"
 
+#include "reports/json_reader.h"
+
 #include <fmt/format.h>
 
 #include <fstream>
@@ -79,46 +81,7 @@ json task_json(const TaskReport& t) {
           {"accounting", accounting}, {"breakdowns", breakdowns}, {"problems", problems}};
 }
 
-// Field access that names the JSON path on failure.
-class Reader {
- public:
-  explicit Reader(std::string name) : name_(std::move(name)) {}
-
-  const json& at(const json& obj, const std::string& key, const std::string& path) const {
-    if (!obj.is_object()) fail(path, "an object", obj);
-    const auto it = obj.find(key);
-    if (it == obj.end()) {
-      throw std::runtime_error(fmt::format("{}: {}{}: missing", name_, path.empty() ? "" : path + ".", key));
-    }
-    return *it;
-  }
-  template <typename T>
-  T get(const json& obj, const std::string& key, const std::string& path) const {
-    const json& v = at(obj, key, path);
-    const std::string where = path.empty() ? key : path + "." + key;
-    if constexpr (std::is_same_v<T, std::string>) {
-      if (!v.is_string()) fail(where, "a string", v);
-    } else if constexpr (std::is_same_v<T, bool>) {
-      if (!v.is_boolean()) fail(where, "a boolean", v);
-    } else if constexpr (std::is_integral_v<T>) {
-      if (!v.is_number_integer()) fail(where, "an integer", v);
-    } else if constexpr (std::is_floating_point_v<T>) {
-      if (!v.is_number()) fail(where, "a number", v);
-    }
-    return v.get<T>();
-  }
-  const json& array(const json& obj, const std::string& key, const std::string& path) const {
-    const json& v = at(obj, key, path);
-    if (!v.is_array()) fail(path + "." + key, "an array", v);
-    return v;
-  }
-  [[noreturn]] void fail(const std::string& path, const char* expected, const json& found) const {
-    throw std::runtime_error(fmt::format("{}: {}: expected {}, found {}", name_, path, expected, found.type_name()));
-  }
-
- private:
-  std::string name_;
-};
+using Reader = JsonReader;  // (reports/json_reader.h; merge reads shard log headers with it too)
 
 Estimate read_estimate(const Reader& r, const json& j, const std::string& path) {
   return {.value = r.get<double>(j, "value", path),
