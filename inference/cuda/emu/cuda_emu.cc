@@ -1,18 +1,34 @@
-// The fiber scheduler behind cuda_emu.h: one ucontext fiber per CUDA thread of a block, run
-// round-robin on the OS thread that owns the block; barriers are generation counters.
+// The fiber scheduler behind cuda_emu.h: one fiber per CUDA thread of a block, run round-robin
+// on the OS thread that owns the block; barriers are generation counters.
+//
+// Switching: fiber_switch.h (a few instructions on x86-64; ucontext elsewhere), announced to
+// AddressSanitizer around every switch (sanitizer/common_interface_defs.h, "fiber switching
+// API"), so the emulated kernels run under ASan like any other code.
 #include "inference/cuda/emu/cuda_emu.h"
 
 #include <fmt/format.h>
 #include <sys/mman.h>
 #include <tbb/parallel_for.h>
-#include <ucontext.h>
 
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "inference/cuda/emu/fiber_switch.h"
 #include "inference/model/dtype.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BOXED_EMU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BOXED_EMU_ASAN 1
+#endif
+#endif
+#if defined(BOXED_EMU_ASAN)
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 thread_local uint3 threadIdx;
 thread_local uint3 blockIdx;
@@ -70,7 +86,9 @@ struct Barrier {
 enum class Wait { kNone, kBlock, kWarp };
 
 struct Fiber {
-  ucontext_t context;
+  FiberContext context;
+  void* stack = nullptr;
+  void* asan_fake_stack = nullptr;  // ASan's use-after-return frames of this fiber while away
   uint3 index;
   int lane = 0;
   int warp = 0;
@@ -86,7 +104,10 @@ struct Warp {
 };
 
 struct BlockRun {
-  ucontext_t scheduler;
+  FiberContext scheduler;
+  void* scheduler_fake_stack = nullptr;
+  const void* scheduler_stack = nullptr;  // the OS thread's stack, as ASan reports it
+  size_t scheduler_stack_bytes = 0;
   std::vector<Fiber> fibers;
   std::vector<Warp> warps;
   Barrier block;
@@ -98,8 +119,37 @@ struct BlockRun {
 thread_local BlockRun* t_run = nullptr;
 thread_local std::vector<std::unique_ptr<Stack>> t_stacks;
 
-void fiber_main() {
+// Every switch is announced to AddressSanitizer (when built with it) before it happens and
+// confirmed after, so that ASan knows which stack is live: a fiber leaving for good passes no
+// fake-stack slot, which frees its use-after-return frames.
+void switch_to_scheduler(BlockRun& run, Fiber& self, bool for_good) {
+#if defined(BOXED_EMU_ASAN)
+  __sanitizer_start_switch_fiber(for_good ? nullptr : &self.asan_fake_stack, run.scheduler_stack,
+                                 run.scheduler_stack_bytes);
+#endif
+  fiber_switch(self.context, run.scheduler);
+#if defined(BOXED_EMU_ASAN)
+  __sanitizer_finish_switch_fiber(self.asan_fake_stack, nullptr, nullptr);
+#else
+  (void)for_good;
+#endif
+}
+
+void switch_to_fiber(BlockRun& run, Fiber& f) {
+#if defined(BOXED_EMU_ASAN)
+  __sanitizer_start_switch_fiber(&run.scheduler_fake_stack, f.stack, kStackBytes);
+#endif
+  fiber_switch(run.scheduler, f.context);
+#if defined(BOXED_EMU_ASAN)
+  __sanitizer_finish_switch_fiber(run.scheduler_fake_stack, nullptr, nullptr);
+#endif
+}
+
+[[noreturn]] void fiber_main() {
   BlockRun& run = *t_run;
+#if defined(BOXED_EMU_ASAN)
+  __sanitizer_finish_switch_fiber(nullptr, &run.scheduler_stack, &run.scheduler_stack_bytes);
+#endif
   (*run.body)();
   Fiber& self = *run.current;
   self.done = true;
@@ -107,21 +157,13 @@ void fiber_main() {
   Warp& warp = run.warps[self.warp];
   warp.live_mask &= ~(1u << self.lane);
   warp.barrier.leave();
-  // Returning resumes uc_link (the scheduler).
+  switch_to_scheduler(run, self, /*for_good=*/true);
+  __builtin_trap();  // a finished fiber is never resumed
 }
 
 void yield_to_scheduler() {
   BlockRun& run = *t_run;
-  swapcontext(&run.current->context, &run.scheduler);
-}
-
-// getcontext returns twice (setjmp-like), so it lives outside any loop with live locals.
-[[gnu::noinline]] void init_fiber(Fiber& f, void* stack, ucontext_t* link) {
-  getcontext(&f.context);
-  f.context.uc_stack.ss_sp = stack;
-  f.context.uc_stack.ss_size = kStackBytes;
-  f.context.uc_link = link;
-  makecontext(&f.context, fiber_main, 0);
+  switch_to_scheduler(run, *run.current, /*for_good=*/false);
 }
 
 bool runnable(const BlockRun& run, const Fiber& f) {
@@ -150,7 +192,8 @@ void run_block(const char* name, uint3 block_index, dim3 grid, dim3 block,
     f.warp = i / 32;
     run.warps[f.warp].barrier.live++;
     run.warps[f.warp].live_mask |= 1u << f.lane;
-    init_fiber(f, t_stacks[i]->base, &run.scheduler);
+    f.stack = t_stacks[i]->base;
+    fiber_prepare(f.context, f.stack, kStackBytes, fiber_main);
   }
   BlockRun* const outer = t_run;
   t_run = &run;
@@ -166,11 +209,15 @@ void run_block(const char* name, uint3 block_index, dim3 grid, dim3 block,
       f.wait = Wait::kNone;
       run.current = &f;
       threadIdx = f.index;
-      swapcontext(&run.scheduler, &f.context);
+      switch_to_fiber(run, f);
       if (f.done) --live;
     }
     if (!progressed) {
       t_run = outer;
+#if defined(BOXED_EMU_ASAN)
+      // The abandoned fibers' frames stay poisoned; their stacks are reused by the next block.
+      for (int i = 0; i < n; ++i) ASAN_UNPOISON_MEMORY_REGION(t_stacks[i]->base, kStackBytes);
+#endif
       throw std::logic_error(fmt::format(
           "cuda emulation: kernel '{}' deadlocked in block ({}, {}, {}): {} threads wait at a "
           "__syncthreads or warp operation that the other live threads never reach",

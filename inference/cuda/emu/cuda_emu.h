@@ -9,15 +9,15 @@
 //   }
 //   boxed_emu::launch("scale", dim3(8), dim3(256), [&] { scale(x, n); });   // launch.cuh does this
 //
-// Model: each CUDA thread of a block is a cooperative fiber (ucontext) on one OS thread; the
-// fibers of a block run round-robin and switch only at __syncthreads, warp shuffles, votes and
+// Model: each CUDA thread of a block is a cooperative fiber (emu/fiber_switch.h) on one OS thread;
+// the fibers of a block run round-robin and switch only at __syncthreads, warp shuffles, votes and
 // __syncwarp, so a kernel's shared-memory races are the CUDA program's own (a kernel that needs a
-// barrier and lacks one reads stale values here too, often visibly). Blocks are independent and
-// run in parallel on oneTBB workers; `__shared__` is `static thread_local`, i.e. one copy per OS
-// thread, used by one block at a time — per-block shared memory, uninitialised between blocks as
-// on a GPU. Atomics are real atomics (blocks run concurrently). A barrier that not every live
-// thread of its block (or warp) reaches is reported as a deadlock: launch() throws
-// std::logic_error naming the kernel. Threads that returned no longer count for barriers.
+// barrier and lacks one reads stale values here too, often visibly). Blocks are independent and run
+// in parallel on oneTBB workers; `__shared__` is `static thread_local`, i.e. one copy per OS
+// thread, used by one block at a time — per-block shared memory, uninitialised between blocks as on
+// a GPU. Atomics are real atomics (blocks run concurrently). A barrier that not every live thread
+// of its block (or warp) reaches is reported as a deadlock: launch() throws std::logic_error naming
+// the kernel. Threads that returned no longer count for barriers.
 // Not emulated: dynamic shared memory, cooperative groups, clusters, tensor-core instructions
 // (kernels keep a plain path; see HOUSE_STYLE.md, CMake), streams' asynchrony (launches are
 // synchronous), memory fences (fibers of a block share one core, so they are implied).
