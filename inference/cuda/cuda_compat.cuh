@@ -14,7 +14,16 @@
 #include "inference/cuda/emu/cuda_emu.h"
 #else
 #include <cuda_bf16.h>
+#include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#endif
+
+// Full unrolling of a loop with a constant trip count (so that arrays indexed by its variable
+// stay in registers): nvcc's `#pragma unroll`, GCC's `#pragma GCC unroll`.
+#if defined(BOXED_CUDA_EMULATE)
+#define BOXED_UNROLL _Pragma("GCC unroll 32")
+#else
+#define BOXED_UNROLL _Pragma("unroll")
 #endif
 
 namespace boxed::inference::cuda::BOXED_CUDA_NS {

@@ -13,6 +13,7 @@
 #include "inference/cuda/gemm.h"
 #include "inference/cuda/kv_layout.h"
 #include "inference/cuda/kv_write.cuh"
+#include "inference/cuda/quant_matmul.cuh"
 #include "inference/cuda/rmsnorm.cuh"
 #include "inference/cuda/rope.cuh"
 #include "inference/cuda/runtime.h"
@@ -47,21 +48,8 @@ class CudaExecutor : public scheduler::StepExecutor {
  public:
   explicit CudaExecutor(const model::Model& model) : config_(model.config()) {
     const model::ModelWeights& w = model.weights();
-    const auto check_float = [](const model::TensorView& t) {
-      if (model::dtype_is_quantized(t.dtype)) {
-        throw std::invalid_argument(fmt::format(
-            "cuda backend: tensor '{}' is {}; quantized weights on the device are not "
-            "implemented (use a BF16/F16/F32 safetensors model, or --backend cpu)",
-            t.name, model::dtype_name(t.dtype)));
-      }
-    };
-    check_float(w.embed_tokens);
     embed_ = upload_matrix(stream_, w.embed_tokens);
     for (const model::LayerWeights& l : w.layers) {
-      for (const model::TensorView* t : {&l.q_proj, &l.k_proj, &l.v_proj, &l.o_proj, &l.gate_proj,
-                                         &l.up_proj, &l.down_proj}) {
-        check_float(*t);
-      }
       Layer d;
       d.input_norm = upload_f32(stream_, l.input_norm);
       d.post_attention_norm = upload_f32(stream_, l.post_attention_norm);
@@ -78,7 +66,6 @@ class CudaExecutor : public scheduler::StepExecutor {
       layers_.push_back(std::move(d));
     }
     final_norm_ = upload_f32(stream_, w.final_norm);
-    check_float(w.lm_head);
     // Tied embeddings: the LM head is the embedding matrix; share its device copy.
     tied_ = w.lm_head.data == w.embed_tokens.data;
     if (!tied_) lm_head_ = upload_matrix(stream_, w.lm_head);
@@ -179,26 +166,30 @@ class CudaExecutor : public scheduler::StepExecutor {
         attention_scratch_floats(n, c.n_heads, c.head_dim, max_position));
     float* cache = cache_.as<float>();
 
-    embed(stream_, tokens, n, embed_.data.as<uint16_t>(), c.hidden_size, x);
+    if (embed_.quantized()) {
+      embed_quantized(stream_, tokens, n, embed_.data.as<uint8_t>(), embed_.dtype, c.hidden_size, x);
+    } else {
+      embed(stream_, tokens, n, embed_.data.as<uint16_t>(), c.hidden_size, x);
+    }
     for (int l = 0; l < c.n_layers; ++l) {
       const Layer& L = layers_[l];
       rmsnorm(stream_, x, n, L.input_norm.as<float>(), c.hidden_size, c.rms_norm_eps, xn);
-      gemm_.matmul(stream_, xn, n, L.q, ptr_or_null(L.q_bias), q);
-      gemm_.matmul(stream_, xn, n, L.k, ptr_or_null(L.k_bias), k);
-      gemm_.matmul(stream_, xn, n, L.v, ptr_or_null(L.v_bias), v);
+      matmul(xn, n, L.q, ptr_or_null(L.q_bias), q);
+      matmul(xn, n, L.k, ptr_or_null(L.k_bias), k);
+      matmul(xn, n, L.v, ptr_or_null(L.v_bias), v);
       apply_rope(stream_, q, n, c.n_heads, c.head_dim, positions, inv_freq_.as<float>());
       apply_rope(stream_, k, n, c.n_kv_heads, c.head_dim, positions, inv_freq_.as<float>());
       kv_write(stream_, k, v, n, positions, seq_ids, tables, plan.max_blocks_per_row, layout_, l,
                cache);
       attention(stream_, q, n, c.n_heads, positions, seq_ids, tables, plan.max_blocks_per_row,
                 cache, layout_, l, max_position, scratch, attn);
-      gemm_.matmul(stream_, attn, n, L.o, nullptr, proj);
+      matmul(attn, n, L.o, nullptr, proj);
       add(stream_, x, proj, n * hidden);
       rmsnorm(stream_, x, n, L.post_attention_norm.as<float>(), c.hidden_size, c.rms_norm_eps, xn);
-      gemm_.matmul(stream_, xn, n, L.gate, nullptr, gate);
-      gemm_.matmul(stream_, xn, n, L.up, nullptr, up);
+      matmul(xn, n, L.gate, nullptr, gate);
+      matmul(xn, n, L.up, nullptr, up);
       silu_mul(stream_, gate, up, n * inter, gate);
-      gemm_.matmul(stream_, gate, n, L.down, nullptr, proj);
+      matmul(gate, n, L.down, nullptr, proj);
       add(stream_, x, proj, n * hidden);
     }
     if (n_out == 0) return 0;
@@ -212,8 +203,17 @@ class CudaExecutor : public scheduler::StepExecutor {
     }
     rmsnorm(stream_, selected, n_out, final_norm_.as<float>(), c.hidden_size, c.rms_norm_eps, xn);
     logits_dev_ = logits_.get<float>(size_t(n_out) * c.vocab_size);
-    gemm_.matmul(stream_, xn, n_out, tied_ ? embed_ : lm_head_, nullptr, logits_dev_);
+    matmul(xn, n_out, tied_ ? embed_ : lm_head_, nullptr, logits_dev_);
     return n_out;
+  }
+
+  // y = x · Wᵀ (+ bias) by W's storage: cuBLASLt for bf16, the block-decoding kernel for GGUF.
+  void matmul(const float* x, int n, const DeviceMatrix& w, const float* bias, float* y) {
+    if (w.quantized()) {
+      quant_matmul(stream_, x, n, w.data.as<uint8_t>(), w.dtype, w.rows, w.cols, bias, y);
+    } else {
+      gemm_.matmul(stream_, x, n, w, bias, y);
+    }
   }
 
   model::ModelConfig config_;

@@ -2,7 +2,7 @@
 // KV cache in device memory addressed by the scheduler's block tables, with sampling on the
 // device (sample.cuh), behind the shared decode loop (scheduler/generation_loop.h).
 //
-//   auto executor = make_executor(*model);       // uploads the weights once (bf16)
+//   auto executor = make_executor(*model);       // uploads the weights once
 //   GenerationLoop loop(tokenizer, *executor, options);
 //
 // Per step: plan.copies as device block copies; ids, positions, block tables uploaded; then per
@@ -10,8 +10,8 @@
 // rmsnorm → GEMM gate, up → silu_mul → GEMM down + add; final rmsnorm and the LM head GEMM for
 // the rows whose logits are wanted; then either the logits come back (execute) or only the
 // sampled tokens (execute_and_sample).
-// Weights: BF16/F16/F32 safetensors tensors as bf16 (norms and biases fp32). Quantized (GGUF)
-// weights are refused with a message: dequantise-in-matmul kernels are not implemented.
+// Weights: BF16/F16/F32 tensors as bf16, GGUF block types kept in their blocks (quant_matmul.cuh,
+// embed.cuh); norms and biases fp32.
 // KV cache: fp32, the CPU cache's layout (kv_layout.h).
 #pragma once
 

@@ -19,13 +19,20 @@
 
 namespace boxed::inference::cuda::BOXED_CUDA_NS {
 
+// A weight matrix in device memory: bf16 [rows, cols], or a GGUF block type as in the file
+// (rows of dtype_row_bytes(dtype, cols) bytes), which quant_matmul.cuh multiplies by instead of
+// this GEMM.
 struct DeviceMatrix {
-  DeviceBuffer data;  // bf16 [rows, cols]
+  DeviceBuffer data;
   int rows = 0;
   int cols = 0;
+  model::DType dtype = model::DType::kBF16;
+  bool quantized() const { return dtype != model::DType::kBF16; }
 };
 
-// A 2-D BF16/F16/F32 tensor as bf16 on the device (BF16 bytes copied as they are).
+// A 2-D tensor on the device: BF16/F16/F32 as bf16 (BF16 bytes copied as they are); a GGUF block
+// type that quant_kernels_support takes, its bytes as they are. Throws std::invalid_argument
+// naming the tensor for anything else.
 DeviceMatrix upload_matrix(Stream& stream, const model::TensorView& tensor);
 // A 1-D tensor as fp32 on the device (norm weights, biases).
 DeviceBuffer upload_f32(Stream& stream, const model::TensorView& tensor);

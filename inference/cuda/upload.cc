@@ -5,14 +5,23 @@
 #include <vector>
 
 #include "inference/cuda/gemm.h"
+#include "inference/cuda/quant_matmul.cuh"
 
 namespace boxed::inference::cuda::BOXED_CUDA_NS {
 
 DeviceMatrix upload_matrix(Stream& stream, const model::TensorView& t) {
-  if (t.shape.size() != 2 || model::dtype_is_quantized(t.dtype)) {
+  const bool quantized = model::dtype_is_quantized(t.dtype);
+  if (t.shape.size() != 2 || (quantized && !quant_kernels_support(t.dtype)) ||
+      t.dtype == model::DType::kI32) {
     throw std::invalid_argument(fmt::format(
-        "cuda upload: tensor '{}' must be a 2-D BF16/F16/F32 matrix, found {} dims of {}", t.name,
-        t.shape.size(), model::dtype_name(t.dtype)));
+        "cuda upload: tensor '{}' must be a 2-D matrix of BF16/F16/F32 or a GGML block type, "
+        "found {} dims of {}", t.name, t.shape.size(), model::dtype_name(t.dtype)));
+  }
+  if (quantized) {  // kept in its blocks: quant_matmul.cuh and embed.cuh decode them
+    DeviceMatrix m{DeviceBuffer(t.size_bytes()), static_cast<int>(t.shape[0]),
+                   static_cast<int>(t.shape[1]), t.dtype};
+    stream.to_device(m.data.get(), t.data, t.size_bytes());
+    return m;
   }
   DeviceMatrix m{DeviceBuffer(static_cast<size_t>(t.numel()) * 2), static_cast<int>(t.shape[0]),
                  static_cast<int>(t.shape[1])};

@@ -192,6 +192,12 @@ inline unsigned __umulhi(unsigned a, unsigned b) {
   return static_cast<unsigned>((static_cast<uint64_t>(a) * b) >> 32);
 }
 inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
+// Round-to-nearest products and sums that nvcc never contracts into an FMA; the emulated
+// kernels compile with -ffp-contract=off (inference/cuda/CMakeLists.txt), which gives plain
+// operators the same meaning.
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fsub_rn(float a, float b) { return a - b; }
 inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz(static_cast<unsigned>(x)); }
 inline int __popc(unsigned x) { return __builtin_popcount(x); }
 inline int __ffs(int x) { return __builtin_ffs(x); }
@@ -215,5 +221,6 @@ inline __nv_bfloat16 __float2bfloat16(float f) {
 }
 inline __nv_bfloat16 __float2bfloat16_rn(float f) { return __float2bfloat16(f); }
 inline float __half2float(__half h) { return boxed_emu_half_to_float(h.x); }
+inline __half __ushort_as_half(unsigned short bits) { return {bits}; }
 inline __half __float2half(float f) { return {boxed_emu_float_to_half(f)}; }
 inline __half __float2half_rn(float f) { return __float2half(f); }
