@@ -5,7 +5,10 @@
 #include <cuda_runtime.h>
 #include <fmt/format.h>
 
+#include <map>
+#include <memory>
 #include <stdexcept>
+#include <tuple>
 
 #include "inference/cuda/gemm.h"
 #include "inference/cuda/to_bf16.cuh"
@@ -14,6 +17,7 @@ namespace boxed::inference::cuda::BOXED_CUDA_NS {
 namespace {
 
 constexpr size_t kWorkspaceBytes = size_t{32} << 20;
+constexpr size_t kMaxPlans = 4096;
 
 void check(cublasStatus_t status, const char* what) {
   if (status != CUBLAS_STATUS_SUCCESS) {
@@ -21,18 +25,87 @@ void check(cublasStatus_t status, const char* what) {
   }
 }
 
+// One matmul shape's cuBLASLt objects and chosen algorithm, built on first use and kept: decode
+// steps repeat the same few shapes thousands of times, and descriptor creation plus the
+// heuristic query cost host time on every call otherwise.
+struct Plan {
+  cublasLtMatmulDesc_t op = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, d = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+
+  Plan() = default;
+  Plan(const Plan&) = delete;
+  Plan& operator=(const Plan&) = delete;
+  ~Plan() {
+    if (d) cublasLtMatrixLayoutDestroy(d);
+    if (b) cublasLtMatrixLayoutDestroy(b);
+    if (a) cublasLtMatrixLayoutDestroy(a);
+    if (op) cublasLtMatmulDescDestroy(op);
+  }
+};
+
+// rows and cols of W, tokens, whether the bias epilogue is on.
+using PlanKey = std::tuple<int, int, int, bool>;
+
 }  // namespace
 
 struct Gemm::Impl {
   cublasLtHandle_t handle = nullptr;
   DeviceBuffer workspace{kWorkspaceBytes};
   DeviceBuffer x_bf16;
+  std::map<PlanKey, std::unique_ptr<Plan>> plans;
+
+  const Plan& plan(const DeviceMatrix& w, int n, bool bias) {
+    // Prefill makes a shape per prompt length; a bound keeps a long run's cache small.
+    if (plans.size() >= kMaxPlans && plans.find(PlanKey{w.rows, w.cols, n, bias}) == plans.end()) {
+      plans.clear();
+    }
+    std::unique_ptr<Plan>& slot = plans[PlanKey{w.rows, w.cols, n, bias}];
+    if (slot) return *slot;
+    auto p = std::make_unique<Plan>();
+    check(cublasLtMatmulDescCreate(&p->op, CUBLAS_COMPUTE_32F, CUDA_R_32F), "matmul desc");
+    const cublasOperation_t trans_a = CUBLAS_OP_T, trans_b = CUBLAS_OP_N;
+    check(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a,
+                                         sizeof trans_a), "transa");
+    check(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b,
+                                         sizeof trans_b), "transb");
+    if (bias) {
+      const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+      check(cublasLtMatmulDescSetAttribute(p->op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue,
+                                           sizeof epilogue), "epilogue");
+    }
+    check(cublasLtMatrixLayoutCreate(&p->a, CUDA_R_16BF, w.cols, w.rows, w.cols), "layout W");
+    check(cublasLtMatrixLayoutCreate(&p->b, CUDA_R_16BF, w.cols, n, w.cols), "layout x");
+    check(cublasLtMatrixLayoutCreate(&p->d, CUDA_R_32F, w.rows, n, w.rows), "layout y");
+    cublasLtMatmulPreference_t pref = nullptr;
+    check(cublasLtMatmulPreferenceCreate(&pref), "preference");
+    const size_t ws = workspace.bytes();
+    cublasLtMatmulHeuristicResult_t heuristic{};
+    int found = 0;
+    cublasStatus_t status = cublasLtMatmulPreferenceSetAttribute(
+        pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws);
+    if (status == CUBLAS_STATUS_SUCCESS) {
+      status = cublasLtMatmulAlgoGetHeuristic(handle, p->op, p->a, p->b, p->d, p->d, pref, 1,
+                                              &heuristic, &found);
+    }
+    cublasLtMatmulPreferenceDestroy(pref);
+    check(status, "heuristic");
+    if (found == 0) {
+      throw std::runtime_error(fmt::format(
+          "cuBLASLt: no algorithm for the bf16 GEMM [{} x {}] x [{} x {}]ᵀ", n, w.cols, w.rows, w.cols));
+    }
+    p->algo = heuristic.algo;
+    slot = std::move(p);
+    return *slot;
+  }
 };
 
 Gemm::Gemm() : impl_(std::make_unique<Impl>()) { check(cublasLtCreate(&impl_->handle), "create"); }
 
 Gemm::~Gemm() {
-  if (impl_ && impl_->handle != nullptr) cublasLtDestroy(impl_->handle);
+  if (!impl_) return;
+  impl_->plans.clear();  // before the handle
+  if (impl_->handle != nullptr) cublasLtDestroy(impl_->handle);
 }
 
 void Gemm::matmul(Stream& stream, const float* x, int n, const DeviceMatrix& w, const float* bias,
@@ -41,53 +114,16 @@ void Gemm::matmul(Stream& stream, const float* x, int n, const DeviceMatrix& w, 
   const size_t x_elems = static_cast<size_t>(n) * w.cols;
   if (impl_->x_bf16.bytes() < x_elems * 2) impl_->x_bf16 = DeviceBuffer(x_elems * 2);
   to_bf16(stream, x, x_elems, impl_->x_bf16.as<uint16_t>());
-
-  cublasLtMatmulDesc_t op = nullptr;
-  cublasLtMatrixLayout_t a = nullptr, b = nullptr, d = nullptr;
-  cublasLtMatmulPreference_t pref = nullptr;
-  const auto cleanup = [&] {
-    if (pref) cublasLtMatmulPreferenceDestroy(pref);
-    if (d) cublasLtMatrixLayoutDestroy(d);
-    if (b) cublasLtMatrixLayoutDestroy(b);
-    if (a) cublasLtMatrixLayoutDestroy(a);
-    if (op) cublasLtMatmulDescDestroy(op);
-  };
-  try {
-    check(cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F), "matmul desc");
-    const cublasOperation_t trans_a = CUBLAS_OP_T, trans_b = CUBLAS_OP_N;
-    check(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &trans_a, sizeof trans_a),
-          "transa");
-    check(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &trans_b, sizeof trans_b),
-          "transb");
-    if (bias != nullptr) {
-      const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
-      check(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue,
-                                           sizeof epilogue), "epilogue");
-      check(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias,
-                                           sizeof bias), "bias pointer");
-    }
-    check(cublasLtMatrixLayoutCreate(&a, CUDA_R_16BF, w.cols, w.rows, w.cols), "layout W");
-    check(cublasLtMatrixLayoutCreate(&b, CUDA_R_16BF, w.cols, n, w.cols), "layout x");
-    check(cublasLtMatrixLayoutCreate(&d, CUDA_R_32F, w.rows, n, w.rows), "layout y");
-    check(cublasLtMatmulPreferenceCreate(&pref), "preference");
-    const size_t ws = impl_->workspace.bytes();
-    check(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws,
-                                               sizeof ws), "workspace");
-    cublasLtMatmulHeuristicResult_t heuristic{};
-    int found = 0;
-    check(cublasLtMatmulAlgoGetHeuristic(impl_->handle, op, a, b, d, d, pref, 1, &heuristic, &found),
-          "heuristic");
-    if (found == 0) throw std::runtime_error("cuBLASLt: no algorithm for this bf16 GEMM");
-    const float alpha = 1.0f, beta = 0.0f;
-    check(cublasLtMatmul(impl_->handle, op, &alpha, w.data.get(), a, impl_->x_bf16.get(), b, &beta,
-                         y, d, y, d, &heuristic.algo, impl_->workspace.get(), ws,
-                         static_cast<cudaStream_t>(stream.handle())),
-          "matmul");
-  } catch (...) {
-    cleanup();
-    throw;
+  const Plan& p = impl_->plan(w, n, bias != nullptr);
+  if (bias != nullptr) {
+    check(cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias,
+                                         sizeof bias), "bias pointer");
   }
-  cleanup();
+  const float alpha = 1.0f, beta = 0.0f;
+  check(cublasLtMatmul(impl_->handle, p.op, &alpha, w.data.get(), p.a, impl_->x_bf16.get(), p.b,
+                       &beta, y, p.d, y, p.d, &p.algo, impl_->workspace.get(),
+                       impl_->workspace.bytes(), static_cast<cudaStream_t>(stream.handle())),
+        "matmul");
 }
 
 }  // namespace boxed::inference::cuda::BOXED_CUDA_NS

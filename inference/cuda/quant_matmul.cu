@@ -21,8 +21,11 @@ __global__ void __launch_bounds__(kWarps * 32)
                         const float* bias, float* y) {
   __shared__ float partial[kWarps][kRowsPerWarp * kTokens][33];  // 33: no bank conflicts
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  const int row0 = (blockIdx.x * kWarps + warp) * kRowsPerWarp;
-  const int t0 = blockIdx.y * kTokens;
+  // Token tiles vary fastest, so the blocks that read the same rows run together and all but the
+  // first find them in L2.
+  const int tiles = (n + kTokens - 1) / kTokens;
+  const int row0 = (static_cast<int>(blockIdx.x / tiles) * kWarps + warp) * kRowsPerWarp;
+  const int t0 = static_cast<int>(blockIdx.x % tiles) * kTokens;
   const int n_tokens = min(kTokens, n - t0);
   const int chunks = in / 32;
   float acc[kRowsPerWarp][kTokens];
@@ -82,9 +85,10 @@ struct LaunchMatmul {
 
   template <typename Q>
   void operator()() const {
-    const dim3 grid((out + kWarps * kRowsPerWarp - 1) / (kWarps * kRowsPerWarp),
-                    (n + kTokens - 1) / kTokens);
-    launch("quant_matmul", quant_matmul_kernel<Q>, grid, dim3(kWarps * 32), stream, x, n, in, w,
+    const unsigned row_blocks = (out + kWarps * kRowsPerWarp - 1) / (kWarps * kRowsPerWarp);
+    const unsigned tiles = (n + kTokens - 1) / kTokens;
+    launch("quant_matmul", quant_matmul_kernel<Q>, dim3(row_blocks * tiles), dim3(kWarps * 32),
+           stream, x, n, in, w,
            model::dtype_row_bytes(dtype, in), out, bias, y);
   }
 };

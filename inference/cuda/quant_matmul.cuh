@@ -5,8 +5,8 @@
 //
 //   quant_matmul(stream, x_dev, n_tokens, w_blocks_dev, DType::kQ4_K, out, in, bias_or_null, y);
 //
-// Method: a block of 4 warps owns 16 output rows (4 per warp) and 8 tokens (grid.y covers the
-// rest of n); each lane decodes 32-value chunks c = lane, lane + 32, ... of its warp's rows and
+// Method: a block of 4 warps owns 16 output rows (4 per warp) and 8 tokens (consecutive blocks
+// take the next 8 tokens of the same rows, which L2 then serves); each lane decodes 32-value chunks c = lane, lane + 32, ... of its warp's rows and
 // accumulates them against the tokens' x in fp32 (fmaf, four partial sums per chunk); the
 // warp's 32 (row, token) partials of each lane go through shared memory and lane i adds output
 // i's 32 partials in lane order. No tensor cores: decode steps (n up to a few hundred) read each
