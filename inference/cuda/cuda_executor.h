@@ -23,6 +23,15 @@
 
 namespace boxed::inference::cuda::BOXED_CUDA_NS {
 
-std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);
+struct ExecutorOptions {
+  // Decode steps (every row one token, logits for each) of up to 256 rows run padded to a fixed
+  // shape per bucket of rows and table width, captured once as a CUDA graph and replayed; the
+  // results are the plain steps' bit for bit. Off: every step is launched plainly in its own shape.
+  bool bucketed_steps = true;
+};
+
+std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model,
+                                                       const ExecutorOptions& options);
+std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);  // defaults
 
 }  // namespace boxed::inference::cuda::BOXED_CUDA_NS

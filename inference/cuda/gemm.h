@@ -46,6 +46,8 @@ class Gemm {
 
   void matmul(Stream& stream, const float* x, int n, const DeviceMatrix& w, const float* bias,
               float* y);
+  // Counts the moves of the GEMM's own device buffers (graphs that captured them go stale).
+  uint64_t buffer_generation() const;
 
  private:
   struct Impl;

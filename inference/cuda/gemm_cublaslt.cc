@@ -53,6 +53,7 @@ struct Gemm::Impl {
   cublasLtHandle_t handle = nullptr;
   DeviceBuffer workspace{kWorkspaceBytes};
   DeviceBuffer x_bf16;
+  uint64_t x_bf16_moves = 0;
   std::map<PlanKey, std::unique_ptr<Plan>> plans;
 
   const Plan& plan(const DeviceMatrix& w, int n, bool bias) {
@@ -108,11 +109,17 @@ Gemm::~Gemm() {
   if (impl_->handle != nullptr) cublasLtDestroy(impl_->handle);
 }
 
+uint64_t Gemm::buffer_generation() const { return impl_->x_bf16_moves; }
+
 void Gemm::matmul(Stream& stream, const float* x, int n, const DeviceMatrix& w, const float* bias,
                   float* y) {
   if (n == 0) return;
   const size_t x_elems = static_cast<size_t>(n) * w.cols;
-  if (impl_->x_bf16.bytes() < x_elems * 2) impl_->x_bf16 = DeviceBuffer(x_elems * 2);
+  if (impl_->x_bf16.bytes() < x_elems * 2) {
+    impl_->x_bf16 = DeviceBuffer();
+    impl_->x_bf16 = DeviceBuffer(x_elems * 2);
+    ++impl_->x_bf16_moves;
+  }
   to_bf16(stream, x, x_elems, impl_->x_bf16.as<uint16_t>());
   const Plan& p = impl_->plan(w, n, bias != nullptr);
   if (bias != nullptr) {

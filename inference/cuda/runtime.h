@@ -66,6 +66,51 @@ class Stream {
   void* handle_ = nullptr;
 };
 
+// A step's launches captured once as a CUDA graph and replayed with one launch (CUDA Runtime
+// API, "Graph Management", stream capture). The body must only launch kernels and copy device to
+// device on `stream`: no allocation, no host copy, no synchronisation (all three are refused or
+// undefined during capture). In emulation nothing is captured: run() calls the body each time,
+// so the same launches run as plain ones.
+//
+//   Graph graph;
+//   graph.run(stream, [&] { kernels(...); });   // first call captures, every call launches
+class Graph {
+ public:
+  Graph() = default;
+  ~Graph();
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  template <typename Body>
+  void run(Stream& stream, const Body& body) {
+#if defined(BOXED_CUDA_EMULATE)
+    (void)stream;
+    body();
+#else
+    if (exec_ == nullptr) {
+      begin_capture(stream);
+      try {
+        body();
+      } catch (...) {
+        abandon_capture(stream);
+        throw;
+      }
+      end_capture(stream);
+    }
+    launch(stream);
+#endif
+  }
+  bool captured() const { return exec_ != nullptr; }
+  void reset();  // drops the captured graph (its kernels' pointers went stale)
+
+ private:
+  void begin_capture(Stream& stream);
+  void end_capture(Stream& stream);
+  void abandon_capture(Stream& stream);
+  void launch(Stream& stream);
+  void* exec_ = nullptr;  // cudaGraphExec_t
+};
+
 // Bytes of device memory currently allocated through DeviceBuffer, and the peak since start.
 size_t device_bytes_in_use();
 size_t device_bytes_peak();

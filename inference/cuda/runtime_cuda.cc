@@ -87,4 +87,39 @@ size_t device_bytes_peak() { return g_peak.load(); }
 
 void check_last_launch(const char* what) { check(cudaGetLastError(), what); }
 
+Graph::~Graph() { reset(); }
+
+void Graph::reset() {
+  if (exec_ != nullptr) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(exec_));
+  exec_ = nullptr;
+}
+
+void Graph::begin_capture(Stream& stream) {
+  // Thread-local mode: other host threads' CUDA calls (none in boxed today) are not disturbed.
+  check(cudaStreamBeginCapture(as_stream(stream.handle()), cudaStreamCaptureModeThreadLocal),
+        "cudaStreamBeginCapture");
+}
+
+void Graph::abandon_capture(Stream& stream) {
+  cudaGraph_t graph = nullptr;
+  cudaStreamEndCapture(as_stream(stream.handle()), &graph);
+  if (graph != nullptr) cudaGraphDestroy(graph);
+  cudaGetLastError();  // the capture's error is the exception already in flight
+}
+
+void Graph::end_capture(Stream& stream) {
+  cudaGraph_t graph = nullptr;
+  check(cudaStreamEndCapture(as_stream(stream.handle()), &graph), "cudaStreamEndCapture");
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t err = cudaGraphInstantiate(&exec, graph, 0);
+  cudaGraphDestroy(graph);
+  check(err, "cudaGraphInstantiate");
+  exec_ = exec;
+}
+
+void Graph::launch(Stream& stream) {
+  check(cudaGraphLaunch(static_cast<cudaGraphExec_t>(exec_), as_stream(stream.handle())),
+        "cudaGraphLaunch");
+}
+
 }  // namespace boxed::inference::cuda::BOXED_CUDA_NS

@@ -9,6 +9,8 @@ struct Gemm::Impl {};
 Gemm::Gemm() = default;
 Gemm::~Gemm() = default;
 
+uint64_t Gemm::buffer_generation() const { return 0; }  // no buffers of its own
+
 void Gemm::matmul(Stream&, const float* x, int n, const DeviceMatrix& w, const float* bias,
                   float* y) {
   if (n == 0) return;

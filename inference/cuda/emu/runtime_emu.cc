@@ -64,4 +64,7 @@ size_t device_bytes_in_use() { return g_in_use.load(); }
 size_t device_bytes_peak() { return g_peak.load(); }
 void check_last_launch(const char*) {}
 
+Graph::~Graph() = default;
+void Graph::reset() {}
+
 }  // namespace boxed::inference::cuda::BOXED_CUDA_NS

@@ -18,6 +18,7 @@
 #include "inference/cpu/cpu_engine.h"
 #include "inference/cpu/forward.h"
 #include "inference/cpu/kv_cache.h"
+#include "inference/cuda/attention.cuh"
 #include "inference/cuda/cuda_executor.h"
 #include "inference/model/model.h"
 #include "inference/sampler/sampler.h"
@@ -153,6 +154,76 @@ TEST_P(CudaForwardTest, LogitsGreedyAndSampledTokensAgreeWithTheCpuForward) {
               sampled_rows);
 }
 
+// Bucketed decode steps (padded rows and tables, capacity-wide attention, CUDA graphs on the
+// device) against plain steps in their own shapes: the same logits and sampled tokens bit for
+// bit, through row counts 5 -> 3 -> 1 (buckets 8, 4, 1), one sequence growing past a table of 16
+// blocks (width bucket 16 -> 32) and past the first attention split (256 positions).
+TEST_P(CudaForwardTest, BucketedDecodeStepsEqualPlainStepsBitForBit) {
+  const model::ModelConfig& c = model_->config();
+  const int block = 16, max_blocks = 24, n_seqs = 5;
+  auto bucketed = make_executor(*model_, ExecutorOptions{.bucketed_steps = true});
+  auto plain = make_executor(*model_, ExecutorOptions{.bucketed_steps = false});
+  for (auto* e : {bucketed.get(), plain.get()}) e->reset_cache(max_blocks * n_seqs, block);
+  scheduler::StepPlan plan;
+  plan.max_blocks_per_row = max_blocks;
+  plan.block_tables.resize(max_blocks * n_seqs);
+  std::iota(plan.block_tables.rbegin(), plan.block_tables.rend(), 0);
+  std::vector<int> length(n_seqs);
+  for (int sq = 0; sq < n_seqs; ++sq) {  // prefill (not bucketed: several tokens per row)
+    length[sq] = sq == 0 ? 230 : 3 + 2 * sq;
+    for (int t = 0; t < length[sq]; ++t) {
+      plan.tokens.push_back((13 * t + 7 * sq + 1) % c.vocab_size);
+      plan.positions.push_back(t);
+      plan.rows.push_back(sq);
+    }
+    plan.logit_indices.push_back(static_cast<int32_t>(plan.tokens.size()) - 1);
+  }
+  SamplingParams sampled;
+  sampled.temperature = 0.7f;
+  sampled.top_k = 40;
+  int compared = 0, sampled_steps = 0;
+  for (int step = 0; step < 80; ++step) {
+    const size_t rows = plan.logit_indices.size();
+    std::vector<float> a(rows * c.vocab_size), b(rows * c.vocab_size);
+    bucketed->execute(plan, a);
+    plain->execute(plan, b);
+    ASSERT_EQ(a, b) << "step " << step << ", " << rows << " rows";
+    ++compared;
+    if (step % 9 == 4) {  // the sampling graph of the same shape (reruns and rewrites the same KV)
+      std::vector<scheduler::SampleRow> sample_rows;
+      for (size_t r = 0; r < rows; ++r) {
+        sample_rows.push_back({.sampling = &sampled, .seed = 50 + r, .position = length[plan.rows[r]]});
+      }
+      std::vector<int32_t> ta(rows), tb(rows);
+      bucketed->execute_and_sample(plan, sample_rows, ta);
+      plain->execute_and_sample(plan, sample_rows, tb);
+      ASSERT_EQ(ta, tb) << "step " << step;
+      ++sampled_steps;
+    }
+    // Next decode step: sequences 0..active-1, one token each, greedy from the plain logits.
+    const int active = step < 20 ? 5 : step < 50 ? 3 : 1;
+    std::vector<int32_t> next(active);
+    for (int sq = 0; sq < active; ++sq) {
+      const size_t r = std::min<size_t>(sq, rows - 1);
+      next[sq] = argmax(std::span<const float>(b).subspan(r * c.vocab_size, c.vocab_size));
+    }
+    plan.tokens.clear();
+    plan.positions.clear();
+    plan.rows.clear();
+    plan.logit_indices.clear();
+    for (int sq = 0; sq < active; ++sq) {
+      plan.tokens.push_back(next[sq]);
+      plan.positions.push_back(length[sq]++);
+      plan.rows.push_back(sq);
+      plan.logit_indices.push_back(sq);
+    }
+  }
+  EXPECT_EQ(compared, 80);
+  EXPECT_GT(length[0], 16 * block) << "the tables never outgrew the first width bucket";
+  EXPECT_GT(length[0], kSplitTokens) << "no sequence reached a second attention split";
+  EXPECT_EQ(sampled_steps, 9);
+}
+
 TEST_P(CudaForwardTest, TheCudaEngineGivesTheCpuEnginesCompletions) {
   model_.reset();
   std::vector<Request> requests;
@@ -179,7 +250,7 @@ TEST_P(CudaForwardTest, TheCudaEngineGivesTheCpuEnginesCompletions) {
   };
   const auto cpu_out = run({});
   cpu::CpuEngineOptions cuda_options;
-  cuda_options.make_executor = make_executor;
+  cuda_options.make_executor = [](const model::Model& m) { return make_executor(m); };
   cuda_options.backend_name = "cuda";
   const auto cuda_out = run(cuda_options);
   ASSERT_EQ(cpu_out.size(), requests.size());

@@ -156,7 +156,7 @@ TEST_P(GgufCudaForwardTest, TheCudaEngineGivesTheCpuEnginesGreedyCompletions) {
   };
   const auto cpu_out = run({});
   cpu::CpuEngineOptions cuda_options;
-  cuda_options.make_executor = make_executor;
+  cuda_options.make_executor = [](const model::Model& m) { return make_executor(m); };
   cuda_options.backend_name = "cuda";
   const auto cuda_out = run(cuda_options);
   ASSERT_EQ(cpu_out.size(), requests.size());
