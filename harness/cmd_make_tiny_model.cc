@@ -17,6 +17,7 @@ void add_make_tiny_model_command(CLI::App& app, int& /*exit_code*/) {
   auto dir = std::make_shared<std::string>();
   auto arch = std::make_shared<std::string>("qwen2");
   auto seed = std::make_shared<uint64_t>(1);
+  auto shape = std::make_shared<std::string>("tiny");
   cmd->add_option("dir", *dir, "Directory to write (created if absent; files are replaced)")
       ->required();
   cmd->add_option("--arch", *arch,
@@ -26,9 +27,15 @@ void add_make_tiny_model_command(CLI::App& app, int& /*exit_code*/) {
       ->check(CLI::IsMember({"qwen2", "llama"}))
       ->capture_default_str();
   cmd->add_option("--seed", *seed, "Seed of the random weights")->capture_default_str();
-  cmd->callback([dir, arch, seed] {
-    inference::make_tiny_model(*dir, *arch, *seed);
-    fmt::print("wrote tiny {} model (seed {}) to {}\n", *arch, *seed, *dir);
+  cmd->add_option("--shape", *shape,
+                  "tiny, or r1-distill-qwen-1.5b: DeepSeek-R1-Distill-Qwen-1.5B's dimensions\n"
+                  "(28 layers, hidden 1536, vocab 151936; qwen2 only; 3.5 GB) with random\n"
+                  "weights and the tiny tokenizer, for `boxed bench` at a real model's size")
+      ->check(CLI::IsMember({"tiny", "r1-distill-qwen-1.5b"}))
+      ->capture_default_str();
+  cmd->callback([dir, arch, seed, shape] {
+    inference::make_tiny_model(*dir, *arch, *seed, *shape);
+    fmt::print("wrote {} {} model (seed {}) to {}\n", *shape, *arch, *seed, *dir);
   });
 }
 

@@ -8,10 +8,12 @@
 
 #include "build_info.h"
 #include "inference/cpu/cpu_engine.h"
+#include "inference/cpu/cpu_step_executor.h"
 #include "inference/cuda/device.h"
 #include "inference/cuda/executors.h"
 #include "inference/http/openai_engine.h"
 #include "inference/replay/replay_engine.h"
+#include "inference/step_backend.h"
 
 namespace boxed::inference {
 namespace {
@@ -28,6 +30,14 @@ constexpr bool kCudaEmulated = false;
 #endif
 
 bool cuda_device_visible() { return kCudaDevice && cuda::device_count() > 0; }
+
+std::invalid_argument cuda_unavailable() {
+  return std::invalid_argument(fmt::format(
+      "backend 'cuda' needs a CUDA device, and the device probe says: {}{}; use --backend cpu, "
+      "or --backend openai with a vLLM/SGLang server", cuda::device_status(),
+      kCudaDevice ? fmt::format(" (engine built for sm_{})", build_info::kCudaArchitectures)
+                  : std::string(" (no CUDA engine in this build: BOXED_CUDA=OFF or no nvcc)")));
+}
 
 }  // namespace
 
@@ -105,22 +115,49 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
 #endif
     cuda_options.backend_name = "cuda";
     cuda_options.arithmetic =
-        device ? "bf16 weights, cuBLASLt bf16 GEMMs, fp32 activations and KV cache"
-               : "CUDA kernels on the CPU emulation; bf16 weights, fp32 activations and KV cache";
+        device ? "bf16 weights (GGUF blocks kept quantized), cuBLASLt bf16 GEMMs, fp32 activations "
+                 "and KV cache"
+               : "CUDA kernels on the CPU emulation; bf16 weights (GGUF blocks kept quantized), fp32 "
+                 "activations and KV cache";
     return std::make_unique<cpu::CpuEngine>(cuda_options);
   }
-  if (backend == "cuda") {
-    throw std::invalid_argument(fmt::format(
-        "backend 'cuda' needs a CUDA device, and the device probe says: {}{}; use --backend cpu, "
-        "or --backend openai with a vLLM/SGLang server", cuda::device_status(),
-        kCudaDevice ? fmt::format(" (engine built for sm_{})", build_info::kCudaArchitectures)
-                    : std::string(" (no CUDA engine in this build: BOXED_CUDA=OFF or no nvcc)")));
-  }
+  if (backend == "cuda") throw cuda_unavailable();
   const std::vector<std::string> built = compiled_backends();
   const bool compiled = std::ranges::find(built, backend) != built.end();
   throw std::invalid_argument(fmt::format("backend '{}' is not {}; available: {}", backend,
                                           compiled ? "implemented yet" : "built into this binary",
                                           fmt::join(available, ", ")));
+}
+
+StepBackend make_step_backend(const std::string& backend, const model::Model& model) {
+  if (backend == "cpu") {
+    return StepBackend{.name = "cpu", .device = "CPU", .executor = cpu::make_step_executor(model),
+                       .bandwidth_kind = "read",
+                       .measure_bandwidth = [] { return measure_read_bytes_per_s(size_t{512} << 20); }};
+  }
+  if (backend != "cuda") {
+    throw std::invalid_argument(
+        fmt::format("backend '{}' has no step executor to measure; expected cpu or cuda", backend));
+  }
+#if defined(BOXED_HAS_CUDA_DEV)
+  if (cuda_device_visible()) {
+    return StepBackend{.name = "cuda", .device = cuda::device_status(),
+                       .dense_weights_as_bf16 = true, .executor = cuda::dev::make_executor(model),
+                       .bandwidth_kind = "copy",
+                       .measure_bandwidth = [] { return cuda::dev::copy_bytes_per_s(size_t{1} << 30); },
+                       .peak_device_bytes = [] { return uint64_t{cuda::dev::device_bytes_peak()}; }};
+  }
+#endif
+#if defined(BOXED_CUDA_BACKEND_EMULATED)
+  // Host memory stands in for the device: its copy speed is the yardstick of the emulated steps.
+  return StepBackend{.name = "cuda", .device = "CUDA emulation on the CPU", .emulated = true,
+                     .dense_weights_as_bf16 = true, .executor = cuda::emu::make_executor(model),
+                     .bandwidth_kind = "copy",
+                     .measure_bandwidth = [] { return cuda::emu::copy_bytes_per_s(size_t{256} << 20); },
+                     .peak_device_bytes = [] { return uint64_t{cuda::emu::device_bytes_peak()}; }};
+#else
+  throw cuda_unavailable();
+#endif
 }
 
 }  // namespace boxed::inference

@@ -20,8 +20,11 @@ namespace boxed::inference {
 // --- Model and CPU forward (inference/model/tools_model.cc) ---------------------------------
 // Writes the tiny random model directory of `boxed make-tiny-model` (arch "qwen2" | "llama"):
 // config.json, generation_config.json, tokenizer_config.json, tokenizer.json, model.safetensors.
-// The same seed writes byte-identical files. Throws std::invalid_argument on an unknown arch.
-void make_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed);
+// shape "tiny", or "r1-distill-qwen-1.5b" (qwen2 only): that model's dimensions, random weights
+// (3.5 GB), for benchmarks. The same seed writes byte-identical files. Throws
+// std::invalid_argument on an unknown arch or shape.
+void make_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed,
+                     const std::string& shape = "tiny");
 // The logits [vocab_size] at the last of `tokens` (a sequence starting at position 0), from the
 // CPU forward. Throws on an unloadable model or a token outside the vocabulary.
 std::vector<float> last_token_logits(const std::string& model_dir, std::span<const int32_t> tokens);
@@ -33,31 +36,40 @@ void token_logits(const std::string& model_dir, std::span<const int32_t> tokens,
 // `text` encoded with the model directory's tokenizer, special tokens parsed, no BOS added.
 std::vector<int32_t> encode_text_for_model(const std::string& model_dir, const std::string& text);
 
-// --- Speed (inference/cpu/tools_bench.cc) --------------------------------------------------
+// --- Speed (inference/tools_bench.cc) -------------------------------------------------------
 struct BenchOptions {
   std::string model;        // directory or .gguf
+  std::string backend = "cpu";  // cpu | cuda (the device, or the emulation in EMULATE builds)
   int prompts = 4;          // prompts, each prefilled once
   int samples = 1;          // decode batch: samples sharing each prompt's KV blocks
   int max_tokens = 64;      // decode steps per prompt
   int prompt_tokens = 128;  // length of each (seeded-random) prompt
-  int threads = 0;          // 0 = all cores
+  int threads = 0;          // CPU threads; 0 = all cores
   uint64_t seed = 1;
 };
 struct BenchResult {
+  std::string backend;
+  std::string device;        // "CPU", device 0's name, or "CUDA emulation on the CPU"
+  bool emulated = false;
   int threads = 0;
+  bool decode_samples_on_device = false;  // each decode step includes drawing its tokens
   double prefill_tokens_per_s = 0;
   double decode_tokens_per_s = 0;    // samples x steps / decode time
   double mean_prefill_ms = 0;
   double mean_decode_step_ms = 0;
-  uint64_t weight_bytes_per_step = 0;
+  uint64_t weight_bytes_per_step = 0;  // as the backend stores them (bf16 on CUDA, blocks kept)
   uint64_t kv_bytes_per_step = 0;    // K/V read at the mean position, all samples
   uint64_t bytes_per_decode_step = 0;
   double implied_read_bytes_per_s = 0;   // bytes_per_decode_step / mean step time
-  double machine_read_bytes_per_s = 0;   // parallel sum over 512 MiB, best of 3, same threads
+  // The yardstick, measured in the same run: "read" (CPU: parallel sum over 512 MiB, best of 3,
+  // same threads) or "copy" (CUDA: reads + writes of a device-to-device copy, copy_bandwidth.h).
+  std::string bandwidth_kind;
+  double bandwidth_bytes_per_s = 0;
+  uint64_t peak_device_bytes = 0;  // CUDA: device memory allocated at the peak; 0 on the CPU
 };
-// Prefill and decode speed of the CPU forward (see tools_bench.cc for the method). Throws on
-// bad options or an unloadable model.
-BenchResult bench_cpu(const BenchOptions& options);
+// Prefill and decode speed of a backend's forward (see tools_bench.cc for the method). Throws on
+// bad options, an unloadable model, or a backend this build or machine does not have.
+BenchResult bench_forward(const BenchOptions& options);
 
 // --- Inspection (inference/model/tools_inspect.cc) ------------------------------------------
 // `boxed inspect PATH`: JSON text summarising a .gguf file (header, metadata with long arrays

@@ -9,50 +9,13 @@
 #include <map>
 #include <stdexcept>
 
-#include "inference/cpu/forward.h"
+#include "inference/cpu/cpu_step_executor.h"
 #include "inference/cpu/kv_cache.h"
 #include "inference/model/model.h"
 #include "inference/tokenizer/chat_template.h"
 #include "inference/tokenizer/tokenizer.h"
 
 namespace boxed::inference::cpu {
-namespace {
-
-// The CPU forward and its paged KV cache, as the shared loop's step executor.
-class CpuStepExecutor : public scheduler::StepExecutor {
- public:
-  explicit CpuStepExecutor(const model::Model& model) : model_(model), forward_(model) {}
-
-  int32_t vocab_size() const override { return model_.config().vocab_size; }
-
-  void reset_cache(int32_t n_blocks, int32_t block_size_tokens) override {
-    const model::ModelConfig& c = model_.config();
-    const KvCacheShape shape{.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads,
-                             .head_dim = c.head_dim, .block_size_tokens = block_size_tokens,
-                             .n_blocks = n_blocks};
-    if (!cache_ || cache_->shape().n_blocks != n_blocks ||
-        cache_->shape().block_size_tokens != block_size_tokens) {
-      cache_.reset();  // free the old pool before allocating the new one
-      cache_ = std::make_unique<KvCache>(shape);
-    }
-  }
-
-  void execute(const scheduler::StepPlan& plan, std::span<float> logits) override {
-    for (const scheduler::BlockCopy& c : plan.copies) cache_->copy_block(c.src, c.dst);
-    forward_.run({.tokens = plan.tokens, .positions = plan.positions, .seq_ids = plan.rows,
-                  .block_tables = plan.block_tables,
-                  .max_blocks_per_seq = plan.max_blocks_per_row,
-                  .logit_indices = plan.logit_indices},
-                 *cache_, logits);
-  }
-
- private:
-  const model::Model& model_;
-  CpuForward forward_;
-  std::unique_ptr<KvCache> cache_;
-};
-
-}  // namespace
 
 struct CpuEngine::State {
   std::unique_ptr<model::Model> model;
@@ -93,7 +56,7 @@ CpuEngine::CpuEngine(const CpuEngineOptions& options) : options_(options) {
   if (options.make_executor) {
     state_->executor = options.make_executor(*state_->model);
   } else {
-    state_->executor = std::make_unique<CpuStepExecutor>(*state_->model);
+    state_->executor = make_step_executor(*state_->model);
   }
 }
 

@@ -1,10 +1,12 @@
 // The CUDA step executors this binary may carry, by flavour (flavour.h), for
 // engine_factory.cc, which picks one at run time: cuda::dev when a device is visible, cuda::emu
-// in BOXED_CUDA=EMULATE builds. Tests of the emulated flavour use cuda::emu directly.
+// in BOXED_CUDA=EMULATE builds. Tests of the emulated flavour use cuda::emu directly. Beside
+// each: the yardsticks of `boxed bench --backend cuda` (copy_bandwidth.h, runtime.h).
 //
 //   auto exec = boxed::inference::cuda::emu::make_executor(*model);
 #pragma once
 
+#include <cstddef>
 #include <memory>
 
 #include "inference/model/model.h"
@@ -13,8 +15,12 @@
 namespace boxed::inference::cuda {
 namespace emu {
 std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);
-}
+double copy_bytes_per_s(size_t bytes);
+size_t device_bytes_peak();
+}  // namespace emu
 namespace dev {
 std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);
-}
+double copy_bytes_per_s(size_t bytes);
+size_t device_bytes_peak();
+}  // namespace dev
 }  // namespace boxed::inference::cuda

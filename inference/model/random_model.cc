@@ -41,6 +41,24 @@ double decimal(float value) { return std::stod(fmt::format("{}", value)); }
 
 }  // namespace
 
+ModelConfig r1_distill_qwen_1_5b_config() {
+  ModelConfig c;
+  c.arch = Architecture::kQwen2;
+  c.vocab_size = 151936;
+  c.hidden_size = 1536;
+  c.n_layers = 28;
+  c.n_heads = 12;
+  c.n_kv_heads = 2;
+  c.head_dim = 128;
+  c.intermediate_size = 8960;
+  c.max_position_embeddings = 131072;
+  c.rms_norm_eps = 1e-6f;
+  c.rope_theta = 10000.0f;
+  c.tie_word_embeddings = false;
+  c.attention_bias = true;
+  return c;
+}
+
 nlohmann::json model_config_to_json(const ModelConfig& c) {
   const bool qwen2 = c.arch == Architecture::kQwen2;
   nlohmann::json j = {

@@ -23,6 +23,12 @@
 
 namespace boxed::inference::model {
 
+// DeepSeek-R1-Distill-Qwen-1.5B's dimensions (config.json of
+// huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B): qwen2, hidden 1536, 28 layers, 12
+// heads of 128, 2 KV heads, intermediate 8960, vocab 151936, rope_theta 10000, rms_norm_eps 1e-6,
+// q/k/v bias, untied LM head, context 131072. No bos/eos ids.
+ModelConfig r1_distill_qwen_1_5b_config();
+
 // config.json in transformers' field names (the inverse of parse_model_config).
 nlohmann::json model_config_to_json(const ModelConfig& config);
 

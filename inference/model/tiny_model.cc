@@ -1,6 +1,8 @@
 #include "inference/model/tiny_model.h"
 
+#include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -35,7 +37,8 @@ int vocab_size_of(const nlohmann::json& tokenizer_json) {
 
 }  // namespace
 
-ModelConfig tiny_model_config(Architecture arch, const nlohmann::json& tokenizer_json) {
+ModelConfig tiny_model_config(Architecture arch, const nlohmann::json& tokenizer_json,
+                              ModelShape shape) {
   ModelConfig c;
   c.arch = arch;
   c.vocab_size = vocab_size_of(tokenizer_json);
@@ -62,12 +65,22 @@ ModelConfig tiny_model_config(Architecture arch, const nlohmann::json& tokenizer
     c.tie_word_embeddings = true;
     c.attention_bias = false;
   }
+  if (shape == ModelShape::kR1DistillQwen1_5B) {
+    if (arch != Architecture::kQwen2) {
+      throw std::invalid_argument("the r1-distill-qwen-1.5b shape is a qwen2 model; found arch llama");
+    }
+    const std::optional<int32_t> bos = c.bos_token_id;
+    const std::vector<int32_t> eos = c.eos_token_ids;
+    c = r1_distill_qwen_1_5b_config();
+    c.bos_token_id = bos;
+    c.eos_token_ids = eos;
+  }
   return c;
 }
 
 void write_tiny_model(const std::filesystem::path& dir, Architecture arch, uint64_t seed,
-                      const nlohmann::json& tokenizer_json) {
-  const ModelConfig c = tiny_model_config(arch, tokenizer_json);
+                      const nlohmann::json& tokenizer_json, ModelShape shape) {
+  const ModelConfig c = tiny_model_config(arch, tokenizer_json, shape);
   write_random_model(dir, c, seed, DType::kBF16);
   // Sampling defaults of DeepSeek-R1-Distill's generation_config.json (temperature 0.6, top_p 0.95).
   const nlohmann::json generation = {{"bos_token_id", *c.bos_token_id},

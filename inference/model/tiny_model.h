@@ -12,6 +12,8 @@
 //          llama3 rope scaling (factor 8, low 1, high 4, as Llama-3.1's config.json) with
 //          original_max_position_embeddings 64, so that scaling changes most frequencies and
 //          one of them falls in the interpolated band.
+// Shape kR1DistillQwen1_5B (qwen2 only): DeepSeek-R1-Distill-Qwen-1.5B's dimensions with random
+// weights and the same tiny tokenizer, for speed measurements (`boxed bench`) at a real size.
 // bos/eos are the ids of "<｜begin▁of▁sentence｜>" / "<｜end▁of▁sentence｜>" in the tokenizer.
 // The same seed writes byte-identical files on every machine.
 #pragma once
@@ -25,10 +27,14 @@
 
 namespace boxed::inference::model {
 
-// The tiny config for `arch` around a tokenizer.json (its vocabulary size and R1 special ids).
-ModelConfig tiny_model_config(Architecture arch, const nlohmann::json& tokenizer_json);
+enum class ModelShape { kTiny, kR1DistillQwen1_5B };
+
+// The config for `arch` and `shape` around a tokenizer.json (its R1 special ids; the tiny shape
+// also takes its vocabulary size). Throws std::invalid_argument for kR1DistillQwen1_5B with llama.
+ModelConfig tiny_model_config(Architecture arch, const nlohmann::json& tokenizer_json,
+                              ModelShape shape = ModelShape::kTiny);
 
 void write_tiny_model(const std::filesystem::path& dir, Architecture arch, uint64_t seed,
-                      const nlohmann::json& tokenizer_json);
+                      const nlohmann::json& tokenizer_json, ModelShape shape = ModelShape::kTiny);
 
 }  // namespace boxed::inference::model

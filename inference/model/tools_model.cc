@@ -13,7 +13,17 @@
 
 namespace boxed::inference {
 
-void make_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed) {
+void make_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed,
+                     const std::string& shape) {
+  model::ModelShape s;
+  if (shape == "tiny") {
+    s = model::ModelShape::kTiny;
+  } else if (shape == "r1-distill-qwen-1.5b") {
+    s = model::ModelShape::kR1DistillQwen1_5B;
+  } else {
+    throw std::invalid_argument(
+        fmt::format("--shape: expected tiny or r1-distill-qwen-1.5b, found '{}'", shape));
+  }
   model::Architecture a;
   if (arch == "qwen2") {
     a = model::Architecture::kQwen2;
@@ -22,7 +32,7 @@ void make_tiny_model(const std::string& dir, const std::string& arch, uint64_t s
   } else {
     throw std::invalid_argument(fmt::format("--arch: expected qwen2 or llama, found '{}'", arch));
   }
-  model::write_tiny_model(dir, a, seed, tokenizer::make_tiny_tokenizer_json());
+  model::write_tiny_model(dir, a, seed, tokenizer::make_tiny_tokenizer_json(), s);
 }
 
 std::vector<float> last_token_logits(const std::string& model_dir, std::span<const int32_t> tokens) {

@@ -126,26 +126,13 @@ void BM_DecodeTiny(benchmark::State& state) {
   decode(state, *m.tiny);
 }
 
-// DeepSeek-R1-Distill-Qwen-1.5B config.json (huggingface.co/deepseek-ai/
-// DeepSeek-R1-Distill-Qwen-1.5B): hidden 1536, 28 layers, 12 heads, 2 KV heads, intermediate
-// 8960, vocab 151936, rope_theta 10000, rms_norm_eps 1e-6, untied LM head; BF16 weights.
+// DeepSeek-R1-Distill-Qwen-1.5B's shape (model::r1_distill_qwen_1_5b_config), BF16 random weights.
 void BM_DecodeR1Distill1p5B(benchmark::State& state) {
   Models& m = models();
   if (!m.r1) {
     const char* layers = std::getenv("BOXED_BENCH_R1_LAYERS");
-    model::ModelConfig c;
-    c.arch = model::Architecture::kQwen2;
-    c.vocab_size = 151936;
-    c.hidden_size = 1536;
+    model::ModelConfig c = model::r1_distill_qwen_1_5b_config();
     c.n_layers = layers ? std::atoi(layers) : 28;
-    c.n_heads = 12;
-    c.n_kv_heads = 2;
-    c.head_dim = 128;
-    c.intermediate_size = 8960;
-    c.max_position_embeddings = 131072;
-    c.rms_norm_eps = 1e-6f;
-    c.rope_theta = 10000.0f;
-    c.attention_bias = true;
     model::write_random_model(m.dir.path() / "r1", c, 1, model::DType::kBF16);
     m.r1 = model::Model::load(m.dir.path() / "r1");
   }

@@ -4,14 +4,20 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "inference/cuda/device.h"
 #include "inference/cuda/runtime.h"
+#include "inference/model/model.h"
+#include "inference/tools.h"
 
 namespace boxed::inference::cuda::BOXED_CUDA_NS::testing {
 
@@ -47,6 +53,27 @@ class CudaTest : public ::testing::Test {
   Stream& s() { return *stream_; }
 
   std::unique_ptr<Stream> stream_;
+};
+
+// A CudaTest with a tiny random model (`boxed make-tiny-model`) of `arch` written to a temporary
+// directory in SetUp (dir_, model_), removed in TearDown.
+class TinyModelCudaTest : public CudaTest {
+ protected:
+  void set_up_model(const std::string& tag, const std::string& arch, uint64_t seed) {
+    CudaTest::SetUp();
+    if (IsSkipped()) return;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("boxed_" + tag + "_" + arch + "_" + std::to_string(::getpid()));
+    make_tiny_model(dir_.string(), arch, seed);
+    model_ = model::Model::load(dir_);
+  }
+  void TearDown() override {
+    model_.reset();
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<model::Model> model_;
 };
 
 }  // namespace boxed::inference::cuda::BOXED_CUDA_NS::testing

@@ -4,7 +4,6 @@
 // further apart than that bound, device-sampled tokens equal to the CPU sampler's on the CPU
 // logits; then both engines end to end (scheduler, batching, prefix sharing, sampling).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -28,8 +27,6 @@
 namespace boxed::inference::cuda::BOXED_CUDA_NS {
 namespace {
 
-namespace fs = std::filesystem;
-
 #if defined(BOXED_CUDA_EMULATE)
 // Emulation: the GEMMs are the CPU's; only reduction orders in rmsnorm and attention differ.
 constexpr float kLogitBound = 1e-4f;
@@ -38,23 +35,10 @@ constexpr float kLogitBound = 1e-4f;
 constexpr float kLogitBound = 5e-2f;
 #endif
 
-class CudaForwardTest : public testing::CudaTest, public ::testing::WithParamInterface<const char*> {
+class CudaForwardTest : public testing::TinyModelCudaTest,
+                        public ::testing::WithParamInterface<const char*> {
  protected:
-  void SetUp() override {
-    testing::CudaTest::SetUp();
-    if (IsSkipped()) return;
-    dir_ = fs::temp_directory_path() /
-           (std::string("boxed_cuda_forward_") + GetParam() + "_" + std::to_string(::getpid()));
-    make_tiny_model(dir_.string(), GetParam(), 5);
-    model_ = model::Model::load(dir_);
-  }
-  void TearDown() override {
-    model_.reset();
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-
-  fs::path dir_;
-  std::unique_ptr<model::Model> model_;
+  void SetUp() override { set_up_model("cuda_forward", GetParam(), 5); }
 };
 
 int argmax(std::span<const float> v) {

@@ -189,9 +189,37 @@ TEST_F(GgufCli, BenchReportsRatesAndBytesPerStep) {
   EXPECT_EQ(j["kv_bytes_per_step"], 3 * 2 * 2 * 16 * 4 * 23);
   EXPECT_EQ(j["bytes_per_decode_step"], j["weight_bytes_per_step"].get<int64_t>() +
                                             j["kv_bytes_per_step"].get<int64_t>() + 3 * h * 4);
-  const boxed::testing::RunResult r = boxed::testing::run_boxed("bench --backend cuda --model " + gguf());
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("not implemented"), std::string::npos) << r.output;
+}
+
+// `boxed bench --backend cuda`: on the emulation (BOXED_CUDA=EMULATE builds) the same accounting
+// with the device's storage (bf16 matrices, fp32 norms and biases) and the device yardsticks;
+// without a device or emulation, an error naming the device probe's answer.
+TEST_F(GgufCli, BenchOnCudaCountsTheDevicesBytesOrSaysWhyNot) {
+  const std::string version = boxed::testing::run_boxed("--version").output;
+  const std::string args = " --model " + gguf() +
+                           " --prompts 1 --samples 2 --max-tokens 3 --prompt-tokens 10 --json";
+  if (version.find("cuda: emulated") == std::string::npos) {
+    if (version.find("backends available now: cuda") != std::string::npos) {
+      GTEST_SKIP() << "a CUDA device is visible: tests/inference/cuda/bench_test.cc covers it";
+    }
+    const boxed::testing::RunResult r = boxed::testing::run_boxed("bench --backend cuda" + args);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("needs a CUDA device, and the device probe says"), std::string::npos)
+        << r.output;
+    return;
+  }
+  const json j = run_json("bench --backend cuda" + args);
+  EXPECT_EQ(j["emulated"], true);
+  EXPECT_EQ(j["device"], "CUDA emulation on the CPU");
+  EXPECT_EQ(j["decode_samples_on_device"], true);
+  EXPECT_GT(j["copy_gb_per_s"].get<double>(), 0);
+  EXPECT_GT(j["peak_device_bytes"].get<int64_t>(), 0);
+  const int64_t h = 32, q = 32, kv = 16, inter = 48, vocab = 40;
+  const int64_t matrices = 2 * (q * h + 2 * kv * h + h * q + 3 * inter * h) + vocab * h;
+  const int64_t vectors = 2 * (2 * h + q + 2 * kv) + h;
+  EXPECT_EQ(j["weight_bytes_per_step"], 2 * matrices + 4 * vectors);
+  EXPECT_EQ(j["bytes_per_decode_step"], j["weight_bytes_per_step"].get<int64_t>() +
+                                            j["kv_bytes_per_step"].get<int64_t>() + 2 * h * 2);
 }
 
 }  // namespace

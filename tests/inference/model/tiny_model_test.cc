@@ -11,6 +11,8 @@
 
 #include "inference/cpu/rope.h"
 #include "inference/model/model.h"
+#include "inference/model/tiny_model.h"
+#include "inference/tokenizer/tiny_tokenizer.h"
 #include "inference/tokenizer/tokenizer.h"
 #include "inference/tools.h"
 #include "tests/inference/model/scratch_dir.h"
@@ -57,6 +59,40 @@ TEST(TinyModel, ConfigAgreesWithItsTokenizer) {
     EXPECT_EQ(c.generation.temperature.value_or(0), 0.6f);
     EXPECT_EQ(m->weights().embed_tokens.dtype, DType::kBF16);
     EXPECT_EQ(c.arch == Architecture::kQwen2, arch == "qwen2");
+  }
+}
+
+// The 1.5B shape for `boxed bench`: the published dimensions, the tiny tokenizer's special ids
+// (its ids all fit the larger vocabulary); llama is refused by name. The 3.5 GB write itself is
+// exercised by scripts/gpu_check.sh, not here.
+TEST(TinyModel, R1DistillShapeHasThePublishedDimensions) {
+  const nlohmann::json tok = tokenizer::make_tiny_tokenizer_json();
+  const ModelConfig tiny = tiny_model_config(Architecture::kQwen2, tok);
+  const ModelConfig c = tiny_model_config(Architecture::kQwen2, tok, ModelShape::kR1DistillQwen1_5B);
+  EXPECT_EQ(c.vocab_size, 151936);
+  EXPECT_EQ(c.hidden_size, 1536);
+  EXPECT_EQ(c.n_layers, 28);
+  EXPECT_EQ(c.n_heads, 12);
+  EXPECT_EQ(c.n_kv_heads, 2);
+  EXPECT_EQ(c.head_dim, 128);
+  EXPECT_EQ(c.intermediate_size, 8960);
+  EXPECT_TRUE(c.attention_bias);
+  EXPECT_FALSE(c.tie_word_embeddings);
+  EXPECT_EQ(c.bos_token_id, tiny.bos_token_id);
+  EXPECT_EQ(c.eos_token_ids, tiny.eos_token_ids);
+  EXPECT_LT(tiny.vocab_size, c.vocab_size);
+  try {
+    tiny_model_config(Architecture::kLlama, tok, ModelShape::kR1DistillQwen1_5B);
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("found arch llama"), std::string::npos) << e.what();
+  }
+  try {
+    make_tiny_model("unused", "qwen2", 1, "r1-distill-qwen-7b");
+    FAIL() << "expected an exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--shape: expected tiny or r1-distill-qwen-1.5b"),
+              std::string::npos) << e.what();
   }
 }
 
