@@ -43,9 +43,7 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
     if (n < 4 && model::dtype_is_quantized(w.dtype)) {
       // Decode: GGML blocks decoded block by block on the stack (quant_dot == dot over the
       // dequantised row), all n tokens per decoded block; the weights stay quantized.
-      for (int r = 0; r < rows; ++r) {
-        quant_dot(w.dtype, w.row(row0 + r), in, x, in, n, y + row0 + r, out);
-      }
+      quant_dot_rows(w.dtype, w.row(row0), w.row_bytes(), rows, in, x, in, n, y + row0, out);
       if (bias != nullptr) {
         for (int tt = 0; tt < n; ++tt) {
           float* yt = y + static_cast<size_t>(tt) * out + row0;

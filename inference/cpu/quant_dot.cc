@@ -64,12 +64,20 @@ void dot_tokens(const std::byte* row, size_t block_bytes, int n, const float* x,
 
 void quant_dot(model::DType dtype, const std::byte* row, int n, const float* x, size_t x_stride,
                int n_tokens, float* out, size_t out_stride) {
+  quant_dot_rows(dtype, row, 0, 1, n, x, x_stride, n_tokens, out, out_stride);
+}
+
+void quant_dot_rows(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows,
+                    int n, const float* x, size_t x_stride, int n_tokens, float* out,
+                    size_t out_stride) {
   if (n_tokens >= 1 && n_tokens <= kMaxQuantDotTokens &&
       n % model::dtype_block_elems(dtype) == 0 &&
-      quant_dot_avx512(dtype, row, n, x, x_stride, n_tokens, out, out_stride)) {
+      quant_dot_avx512(dtype, rows, row_bytes, n_rows, n, x, x_stride, n_tokens, out, out_stride)) {
     return;
   }
-  quant_dot_portable(dtype, row, n, x, x_stride, n_tokens, out, out_stride);
+  for (int r = 0; r < n_rows; ++r) {
+    quant_dot_portable(dtype, rows + r * row_bytes, n, x, x_stride, n_tokens, out + r, out_stride);
+  }
 }
 
 void quant_dot_portable(model::DType dtype, const std::byte* row, int n, const float* x,

@@ -32,6 +32,13 @@ inline constexpr int kMaxQuantDotTokens = 4;
 void quant_dot(model::DType dtype, const std::byte* row, int n, const float* x, size_t x_stride,
                int n_tokens, float* out, size_t out_stride);
 
+// quant_dot over n_rows rows, row_bytes apart: out[t * out_stride + r] = dot(x_t, dequantised
+// row r, n). The same bits as one quant_dot per row; the AVX-512 kernels take several rows at
+// once (quant_dot_avx512.h), which is what makes a one-token matmul fast.
+void quant_dot_rows(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows,
+                    int n, const float* x, size_t x_stride, int n_tokens, float* out,
+                    size_t out_stride);
+
 // The portable path alone (auto-vectorised decode into a stack buffer, then dot()'s lane loop);
 // tests compare the two.
 void quant_dot_portable(model::DType dtype, const std::byte* row, int n, const float* x,

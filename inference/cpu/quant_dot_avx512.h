@@ -7,9 +7,11 @@
 // 2.6x, Q6_K 1.7x, Q8_0 1.5x faster (a Q4_1 kernel gained under 10%, so Q4_1 and the other
 // types use the portable path). The FMA lanes are dot()'s (one zmm = 16 lanes, elements in
 // increasing order), so results keep the bits of dot() over the dequantised row — the same as
-// the portable path; the tests check both on every build that has this one.
+// the portable path; the tests check both on every build that has this one. At one or two tokens
+// the kernels take 4 or 2 rows at once, so that 4 independent FMA chains are in flight.
 //
-//   if (!quant_dot_avx512(dtype, row, n, x, x_stride, n_tokens, out, out_stride)) { portable }
+//   if (!quant_dot_avx512(dtype, rows, row_bytes, n_rows, n, x, x_stride, n_tokens, out,
+//                         out_stride)) { portable }
 #pragma once
 
 #include <cstddef>
@@ -18,9 +20,10 @@
 
 namespace boxed::inference::cpu {
 
-// Computes quant_dot and returns true when this build has AVX-512F and a kernel for `dtype`;
-// returns false (having done nothing) otherwise.
-bool quant_dot_avx512(model::DType dtype, const std::byte* row, int n, const float* x,
-                      size_t x_stride, int n_tokens, float* out, size_t out_stride);
+// Computes quant_dot_rows and returns true when this build has AVX-512F and a kernel for
+// `dtype`; returns false (having done nothing) otherwise.
+bool quant_dot_avx512(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows,
+                      int n, const float* x, size_t x_stride, int n_tokens, float* out,
+                      size_t out_stride);
 
 }  // namespace boxed::inference::cpu

@@ -87,6 +87,34 @@ TEST_P(QuantMatmulTest, QuantDotEqualsDotOverDequantisedRow) {
   }
 }
 
+// Several rows at once (the AVX-512 kernels group 4 rows at one token, 2 at two): every count of
+// rows, so that groups and leftover rows both occur, keeps each row's bits.
+TEST_P(QuantMatmulTest, QuantDotRowsEqualsDotOverEachDequantisedRow) {
+  const QuantTensor w = make_tensor(GetParam());
+  const std::vector<float> x = random_x(kMaxQuantDotTokens, 12);
+  for (int n_tokens = 1; n_tokens <= kMaxQuantDotTokens; ++n_tokens) {
+    for (int n_rows = 1; n_rows <= 9; ++n_rows) {
+      const int first = (3 * n_rows) % (kRows - 9);
+      std::vector<float> got(static_cast<size_t>(kMaxQuantDotTokens) * 16, -7.0f);
+      quant_dot_rows(w.view.dtype, w.view.row(first), w.view.row_bytes(), n_rows, kCols, x.data(),
+                     kCols, n_tokens, got.data(), 16);
+      for (int t = 0; t < kMaxQuantDotTokens; ++t) {
+        for (int r = 0; r < 16; ++r) {
+          const float value = got[static_cast<size_t>(t) * 16 + r];
+          if (t >= n_tokens || r >= n_rows) {
+            ASSERT_EQ(value, -7.0f) << "wrote outside the " << n_rows << " x " << n_tokens << " outputs";
+            continue;
+          }
+          const float want = dot(x.data() + t * kCols, w.values.data() + (first + r) * kCols, kCols);
+          ASSERT_EQ(std::bit_cast<uint32_t>(value), std::bit_cast<uint32_t>(want))
+              << GetParam() << " row " << first + r << " (" << r << " of " << n_rows << ") token "
+              << t << " of " << n_tokens;
+        }
+      }
+    }
+  }
+}
+
 // Decode path (n < 4) and tile path (n >= 4), with a bias, on one and on all threads.
 TEST_P(QuantMatmulTest, EveryPathEqualsDotOverDequantisedRows) {
   const QuantTensor w = make_tensor(GetParam());
