@@ -7,8 +7,9 @@
 // 2.6x, Q6_K 1.7x, Q8_0 1.5x faster (a Q4_1 kernel gained under 10%, so Q4_1 and the other
 // types use the portable path). The FMA lanes are dot()'s (one zmm = 16 lanes, elements in
 // increasing order), so results keep the bits of dot() over the dequantised row — the same as
-// the portable path; the tests check both on every build that has this one. At one or two tokens
-// the kernels take 4 or 2 rows at once, so that 4 independent FMA chains are in flight.
+// the portable path; the tests check both on every build that has this one. At one token the Q4_K
+// and Q5_0 kernels take 4 rows at once, at two tokens every kernel takes 2, so that 4
+// independent FMA chains are in flight (quant_dot_avx512.cc says what was measured).
 //
 //   if (!quant_dot_avx512(dtype, rows, row_bytes, n_rows, n, x, x_stride, n_tokens, out,
 //                         out_stride)) { portable }
