@@ -108,7 +108,18 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
     cpu::CpuEngineOptions cuda_options{.model_dir = options.model, .threads = options.threads,
                                        .chat_template = options.chat_template};
 #if defined(BOXED_HAS_CUDA_DEV)
-    if (device) cuda_options.make_executor = cuda::dev::make_executor;
+    if (device) {
+      cuda_options.make_executor = cuda::dev::make_executor;
+      // A GPU decodes many sequences at once: up to the largest decode-graph bucket (256 rows,
+      // cuda_executor.h), over a KV pool of 90% of the device memory the weights left free, less
+      // 4 GiB for activations, logits and cuBLASLt's workspace (the CPU's 4 GiB default would
+      // hold a few thousand-token sequences of a 7B model).
+      cuda_options.max_batch_sequences = 256;
+      cuda_options.kv_cache_budget_bytes = [] {
+        const int64_t free = static_cast<int64_t>(cuda::dev::device_free_bytes());
+        return std::max<int64_t>(int64_t{1} << 30, (free - (int64_t{4} << 30)) / 10 * 9);
+      };
+    }
 #endif
 #if defined(BOXED_CUDA_BACKEND_EMULATED)
     if (!device) cuda_options.make_executor = cuda::emu::make_executor;

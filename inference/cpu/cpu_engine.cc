@@ -64,6 +64,7 @@ CpuEngine::~CpuEngine() = default;
 
 EngineInfo CpuEngine::info() const {
   const model::ModelConfig& c = state_->model->config();
+  std::lock_guard lock(stats_mutex_);
   return EngineInfo{
       .backend = options_.backend_name,
       .model = options_.model_dir,
@@ -72,7 +73,10 @@ EngineInfo CpuEngine::info() const {
                   {"threads", std::to_string(state_->arena->max_concurrency())},
                   {"arithmetic", options_.arithmetic},
                   {"weights", model::weights_description(*state_->model)},
-                  {"max_batch_sequences", std::to_string(options_.max_batch_sequences)}}};
+                  {"max_batch_sequences", std::to_string(options_.max_batch_sequences)},
+                  {"max_kv_cache_bytes",
+                   options_.kv_cache_budget_bytes ? std::string("sized at the first run")
+                                                  : std::to_string(options_.max_kv_cache_bytes)}}};
 }
 
 scheduler::GenerationStats CpuEngine::last_stats() const {
@@ -82,6 +86,12 @@ scheduler::GenerationStats CpuEngine::last_stats() const {
 
 void CpuEngine::generate(std::span<const Request> requests, const OnDone& on_done) {
   std::lock_guard serial(generate_mutex_);
+  if (options_.kv_cache_budget_bytes) {  // once, before any KV pool is allocated
+    const int64_t budget = options_.kv_cache_budget_bytes();
+    std::lock_guard lock(stats_mutex_);  // info() reads these
+    options_.max_kv_cache_bytes = budget;
+    options_.kv_cache_budget_bytes = nullptr;
+  }
   State& s = *state_;
   const model::ModelConfig& c = s.model->config();
   scheduler::GenerationStats stats;

@@ -35,6 +35,10 @@ struct CpuEngineOptions {
   int block_size_tokens = 16;
   int n_kv_blocks = 0;         // 0 = sized per generate() call (generation_loop.h)
   int64_t max_kv_cache_bytes = int64_t{4} << 30;
+  // When set, replaces max_kv_cache_bytes: called once, at the first generate() (after the
+  // weights are in place, before any KV pool exists), and its answer kept for the engine's life.
+  // The CUDA backend sizes its pool from the device's free memory this way.
+  std::function<int64_t()> kv_cache_budget_bytes;
   // Another backend's forward behind the same loading, templating and decode loop (the CUDA
   // backend passes its step executor here); empty = the CPU forward.
   std::function<std::unique_ptr<scheduler::StepExecutor>(const model::Model&)> make_executor;

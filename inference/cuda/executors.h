@@ -17,10 +17,12 @@ namespace emu {
 std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);
 double copy_bytes_per_s(size_t bytes);
 size_t device_bytes_peak();
+size_t device_free_bytes();
 }  // namespace emu
 namespace dev {
 std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);
 double copy_bytes_per_s(size_t bytes);
 size_t device_bytes_peak();
+size_t device_free_bytes();
 }  // namespace dev
 }  // namespace boxed::inference::cuda

@@ -114,6 +114,8 @@ class Graph {
 // Bytes of device memory currently allocated through DeviceBuffer, and the peak since start.
 size_t device_bytes_in_use();
 size_t device_bytes_peak();
+// Device memory free now (cudaMemGetInfo); in emulation, the host memory available now.
+size_t device_free_bytes();
 
 // Throws std::runtime_error("<what>: <CUDA error>") when the last launch failed (device only;
 // a no-op in emulation, where launch errors throw at once).

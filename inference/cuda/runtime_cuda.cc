@@ -84,6 +84,11 @@ void Stream::zero(void* dst, size_t bytes) {
 
 size_t device_bytes_in_use() { return g_in_use.load(); }
 size_t device_bytes_peak() { return g_peak.load(); }
+size_t device_free_bytes() {
+  size_t free = 0, total = 0;
+  check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+  return free;
+}
 
 void check_last_launch(const char* what) { check(cudaGetLastError(), what); }
 

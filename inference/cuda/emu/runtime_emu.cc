@@ -5,6 +5,8 @@
 #include <new>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "inference/cuda/runtime.h"
@@ -62,6 +64,10 @@ void Stream::zero(void* dst, size_t bytes) {
 
 size_t device_bytes_in_use() { return g_in_use.load(); }
 size_t device_bytes_peak() { return g_peak.load(); }
+size_t device_free_bytes() {
+  const long pages = ::sysconf(_SC_AVPHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<size_t>(pages) * static_cast<size_t>(page) : 0;
+}
 void check_last_launch(const char*) {}
 
 Graph::~Graph() = default;

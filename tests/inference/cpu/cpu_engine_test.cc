@@ -3,6 +3,7 @@
 // the on_done contract, finish reasons, and greedy decoding against the stand-alone
 // last_token_logits tool (an independent path through the forward: no scheduler, no paging).
 #include "inference/cpu/cpu_engine.h"
+#include "inference/cpu/kv_cache.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -141,6 +142,31 @@ TEST_F(CpuEngineTest, PreemptionUnderATinyBlockBudgetChangesNothing) {
   EXPECT_GT(stats.scheduler.preemptions, 0);
   EXPECT_GT(stats.scheduler.recomputed_tokens, 0);
   EXPECT_LE(stats.scheduler.peak_blocks_used, blocks);
+}
+
+// The KV budget callback (how the CUDA backend sizes its pool from free device memory): asked
+// once, at the first run, and its answer bounds the pool of every run; info() says so before.
+TEST_F(CpuEngineTest, KvBudgetCallbackIsAskedOnceAndBoundsThePool) {
+  const std::vector<Request> requests = two_problems(8);
+  const int64_t block_bytes = static_cast<int64_t>(KvCache::bytes_per_block(
+      {.n_layers = 2, .n_kv_heads = 2, .head_dim = 16, .block_size_tokens = 16, .n_blocks = 1}));
+  int calls = 0;
+  CpuEngineOptions options{.model_dir = model(), .threads = 2};
+  options.kv_cache_budget_bytes = [&] {
+    ++calls;
+    return 7 * block_bytes;
+  };
+  CpuEngine engine(options);
+  EXPECT_EQ(engine.info().details.at("max_kv_cache_bytes"), "sized at the first run");
+  EXPECT_EQ(calls, 0);
+  const Results first = run(engine, requests);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(engine.info().details.at("max_kv_cache_bytes"), std::to_string(7 * block_bytes));
+  EXPECT_EQ(engine.last_stats().n_blocks, 7);  // 16 sequences would want more
+  const Results second = run(engine, requests);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(engine.last_stats().n_blocks, 7);
+  for (const auto& [id, c] : first) EXPECT_EQ(second.at(id).text, c.text) << id;
 }
 
 TEST_F(CpuEngineTest, GreedyTokensAreTheArgmaxOfTheStandAloneForward) {
