@@ -77,7 +77,7 @@ uint64_t embedding_row_bytes(const model::TensorView& embed, bool dense_as_bf16)
   return static_cast<uint64_t>(embed.shape.back()) * 2;
 }
 
-// One prompt's prefill and decode steps through the executor; adds the time of each to the sums.
+// One prompt's prefill and decode steps through the executor, over one KV pool for every prompt.
 class PromptRunner {
  public:
   PromptRunner(scheduler::StepExecutor& executor, const BenchOptions& o, int32_t vocab)

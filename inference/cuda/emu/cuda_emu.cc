@@ -30,10 +30,10 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-thread_local uint3 threadIdx;
-thread_local uint3 blockIdx;
-thread_local dim3 blockDim;
-thread_local dim3 gridDim;
+thread_local constinit uint3 threadIdx;
+thread_local constinit uint3 blockIdx;
+thread_local constinit dim3 blockDim;
+thread_local constinit dim3 gridDim;
 
 float boxed_emu_half_to_float(uint16_t bits) { return boxed::inference::model::f16_to_f32(bits); }
 uint16_t boxed_emu_float_to_half(float value) {

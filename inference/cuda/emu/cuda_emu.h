@@ -49,11 +49,15 @@ struct alignas(16) float4 {
   float x, y, z, w;
 };
 
-// Set by the emulator before every fiber switch / block start.
-extern thread_local uint3 threadIdx;
-extern thread_local uint3 blockIdx;
-extern thread_local dim3 blockDim;
-extern thread_local dim3 gridDim;
+// Set by the emulator before every fiber switch / block start. constinit: constant-initialised,
+// so code reads them straight off the thread pointer. Without it GCC 12 reaches them through a
+// test of the (absent) TLS init function, and under -fsanitize=null it then tests the address with
+// the flags of that test (a lea in between sets none): every kernel's first threadIdx read was
+// reported as a member access through a null pointer.
+extern thread_local constinit uint3 threadIdx;
+extern thread_local constinit uint3 blockIdx;
+extern thread_local constinit dim3 blockDim;
+extern thread_local constinit dim3 gridDim;
 inline constexpr int warpSize = 32;
 
 namespace boxed_emu {
