@@ -106,27 +106,34 @@ inline void reduce_lanes_16(const __m512* acc, float* out) {
 // FMAs that leave the other lanes untouched, as dot()'s tail loop does): GCC vectorises the
 // portable form for 256-bit registers on these CPUs (-mprefer-vector-width=256), two ymm per
 // accumulator, which do not fit the register file.
-inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_stride, int n,
-                   float* out) {
 #if defined(__AVX512F__)
+// dot4x4's element loop over [k0, k1) on accumulators the caller keeps (acc[4 * t + r], one
+// zmm each): k0 a multiple of 16, k1 too unless it is n (the tail is then masked). Running
+// [0, a) then [a, n) gives each lane the same FMAs in the same order as [0, n) at once, so a
+// matmul can walk k in cache-sized chunks and keep dot()'s bits (matmul.cc).
+inline void dot4x4_accumulate(const float* x, size_t x_stride, const float* w, size_t w_stride,
+                              int k0, int k1, __m512* acc_io) {
   __m512 acc[16];
-  for (__m512& a : acc) a = _mm512_setzero_ps();
-  int k = 0;
-  for (; k + kLanes <= n; k += kLanes) {
-    __m512 wv[4];
-    for (int r = 0; r < 4; ++r) {
-      wv[r] = _mm512_loadu_ps(w + r * w_stride + k);
-      // Keep the row in a register: GCC otherwise folds a load of it into each of its four
-      // FMAs, and the loop is then bound by loads (a 64-token matmul was 30% slower).
-      asm("" : "+v"(wv[r]));
-    }
+  for (int i = 0; i < 16; ++i) acc[i] = acc_io[i];
+  int k = k0;
+  for (; k + kLanes <= k1; k += kLanes) {
+    // Named registers, not an array, and each load pinned (asm): GCC otherwise folds the loads
+    // into the FMAs (16 loads instead of 8 per 16 FMAs) or spills the rows to the stack, and
+    // the loop is then bound by loads and stores (about half the FMA peak, measured).
+    __m512 w0 = _mm512_loadu_ps(w + k), w1 = _mm512_loadu_ps(w + w_stride + k);
+    __m512 w2 = _mm512_loadu_ps(w + 2 * w_stride + k), w3 = _mm512_loadu_ps(w + 3 * w_stride + k);
+    asm("" : "+v"(w0), "+v"(w1), "+v"(w2), "+v"(w3));
     for (int t = 0; t < 4; ++t) {
-      const __m512 xv = _mm512_loadu_ps(x + t * x_stride + k);
-      for (int r = 0; r < 4; ++r) acc[4 * t + r] = _mm512_fmadd_ps(xv, wv[r], acc[4 * t + r]);
+      __m512 xv = _mm512_loadu_ps(x + t * x_stride + k);
+      asm("" : "+v"(xv));
+      acc[4 * t + 0] = _mm512_fmadd_ps(xv, w0, acc[4 * t + 0]);
+      acc[4 * t + 1] = _mm512_fmadd_ps(xv, w1, acc[4 * t + 1]);
+      acc[4 * t + 2] = _mm512_fmadd_ps(xv, w2, acc[4 * t + 2]);
+      acc[4 * t + 3] = _mm512_fmadd_ps(xv, w3, acc[4 * t + 3]);
     }
   }
-  if (k < n) {
-    const auto mask = static_cast<__mmask16>((1u << (n - k)) - 1);
+  if (k < k1) {
+    const auto mask = static_cast<__mmask16>((1u << (k1 - k)) - 1);
     __m512 wv[4];
     for (int r = 0; r < 4; ++r) wv[r] = _mm512_maskz_loadu_ps(mask, w + r * w_stride + k);
     for (int t = 0; t < 4; ++t) {
@@ -136,6 +143,16 @@ inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_str
       }
     }
   }
+  for (int i = 0; i < 16; ++i) acc_io[i] = acc[i];
+}
+#endif
+
+inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_stride, int n,
+                   float* out) {
+#if defined(__AVX512F__)
+  __m512 acc[16];
+  for (__m512& a : acc) a = _mm512_setzero_ps();
+  dot4x4_accumulate(x, x_stride, w, w_stride, 0, n, acc);
   reduce_lanes_16(acc, out);
 #else
   float acc[16][kLanes] = {};

@@ -12,7 +12,12 @@
 // widened in registers (dot4_bf16), so each weight byte is read once from memory; GGML
 // quantized weights (from GGUF) are decoded block by block on the stack (quant_dot.h), so they
 // stay quantized in memory and the decode step reads only their blocks. With 4 or more x rows a
-// quantized tile is dequantised once (model::convert_to_f32) like any other dtype.
+// quantized tile is dequantised once (model::convert_to_f32) like any other dtype, and then
+// (AVX-512) walked in chunks of 256 elements of k: each chunk of the tile (16 KiB) stays in L1
+// while every group of 4 tokens passes over it, with 4 x 4 accumulators per group kept between
+// chunks (dot4x4_accumulate). On a 64-token 896 x 4864 Q4_K matmul, one thread: 14.5 -> ~8.5
+// ms, 36% -> ~57% of the measured FMA peak (quant_matmul_bench BM_MatmulBatch); the kernel
+// alone, with its operands in L1, runs at ~95% of it.
 // Tiles are the unit of oneTBB parallelism; each y element has the bits of one dot() over the
 // widened row (see dot.h) on every path, so results are bit-identical for any n and any thread
 // count.

@@ -1,8 +1,11 @@
-// The grouped dot products of dot.h (dot4, dot4x4, dot4_bf16) give each result the bits of
-// dot() — the determinism contract every CPU op relies on — for lengths with and without a
-// leftover part of 16 lanes, and with values whose sums depend on the order of rounding.
+// The grouped dot products of dot.h (dot4, dot4x4 and its chunked form, dot4_bf16) and the
+// matmul tile path built on them give each result the bits of dot() — the determinism contract
+// every CPU op relies on — for lengths with and without a leftover part of 16 lanes, and with
+// values whose sums depend on the order of rounding.
 #include "inference/cpu/dot.h"
+#include "inference/cpu/matmul.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <random>
@@ -62,6 +65,56 @@ TEST(Dot, Dot4AndDot4Bf16EqualDot) {
     for (int r = 0; r < 4; ++r) {
       ASSERT_EQ(bits(out[r]), bits(dot(x.data(), widened.data() + r * n, n)))
           << "dot4_bf16 n=" << n << " row " << r;
+    }
+  }
+}
+
+#if defined(__AVX512F__)
+// The tile path of matmul walks k in chunks; any split at a multiple of 16 keeps the bits.
+TEST(Dot, Dot4x4AccumulateInChunksEqualsDot) {
+  for (int n : kLengths) {
+    for (int chunk : {16, 32, 256}) {
+      const size_t stride = static_cast<size_t>(n) + 5;
+      const std::vector<float> x = spread_values(4 * stride, 11 + n), w = spread_values(4 * stride, 12 + n);
+      __m512 acc[16];
+      for (__m512& a : acc) a = _mm512_setzero_ps();
+      for (int k0 = 0; k0 < n; k0 += chunk) {
+        dot4x4_accumulate(x.data(), stride, w.data(), stride, k0, std::min(n, k0 + chunk), acc);
+      }
+      float out[16];
+      reduce_lanes_16(acc, out);
+      for (int t = 0; t < 4; ++t) {
+        for (int r = 0; r < 4; ++r) {
+          const float want = dot(x.data() + t * stride, w.data() + r * stride, n);
+          ASSERT_EQ(bits(out[4 * t + r]), bits(want))
+              << "n=" << n << " chunk " << chunk << " token " << t << " row " << r;
+        }
+      }
+    }
+  }
+}
+#endif
+
+// matmul's tile path (4 or more tokens) on fp32 weights, for widths below, at and past its k
+// chunk, with and without a leftover part of 16 lanes, leftover tokens and rows: every output is
+// dot() over its row.
+TEST(Dot, MatmulTilePathEqualsDotAtAnyWidth) {
+  constexpr int kRows = 19;
+  for (int in : {16, 100, 256, 257, 600, 901}) {
+    for (int n : {4, 5, 8, 11}) {
+      const std::vector<float> x = spread_values(static_cast<size_t>(n) * in, 20 + in + n);
+      const std::vector<float> w = spread_values(static_cast<size_t>(kRows) * in, 21 + in);
+      const model::TensorView view{.name = "w", .dtype = model::DType::kF32, .shape = {kRows, in},
+                                   .data = reinterpret_cast<const std::byte*>(w.data())};
+      std::vector<float> y(static_cast<size_t>(n) * kRows, -7.0f);
+      matmul(x.data(), n, view, nullptr, y.data());
+      for (int t = 0; t < n; ++t) {
+        for (int r = 0; r < kRows; ++r) {
+          const float want = dot(x.data() + static_cast<size_t>(t) * in, w.data() + static_cast<size_t>(r) * in, in);
+          ASSERT_EQ(bits(y[static_cast<size_t>(t) * kRows + r]), bits(want))
+              << "in=" << in << " n=" << n << " token " << t << " row " << r;
+        }
+      }
     }
   }
 }
