@@ -20,7 +20,37 @@ void attend_head(const float* q, int head, int n_heads, const KvCache& cache, in
   thread_local std::vector<float> scores;
   scores.resize(static_cast<size_t>(position) + 1);
   float max_score = -INFINITY;
-  for (int t = 0; t <= position; ++t) {
+  int t0 = 0;
+#if defined(__AVX512F__)
+  // Sixteen positions at a time when the head is whole 16-lane vectors: each score is the same
+  // FMA lanes as dot() (q in registers, one zmm per 16 elements of k), and the 16 lane trees are
+  // reduced together (reduce_lanes_16), so the bits are dot()'s; per position the lane tree was
+  // most of the work at short head dims.
+  if (head_dim % kLanes == 0 && head_dim <= 8 * kLanes) {
+    const int vecs = head_dim / kLanes;
+    __m512 qv[8];
+    for (int i = 0; i < vecs; ++i) qv[i] = _mm512_loadu_ps(qh + i * kLanes);
+    for (; t0 + 16 <= position + 1; t0 += 16) {
+      __m512 acc[16];
+      for (int j = 0; j < 16; ++j) {
+        const int t = t0 + j;
+        const float* k = cache.key(block_table[t / block_size], layer, kv_head) +
+                         static_cast<size_t>(t % block_size) * head_dim;
+        __m512 a = _mm512_setzero_ps();  // fma onto +0, as dot() starts (not a plain multiply:
+                                         // -0 + +0 is +0)
+        for (int i = 0; i < vecs; ++i) a = _mm512_fmadd_ps(qv[i], _mm512_loadu_ps(k + i * kLanes), a);
+        acc[j] = a;
+      }
+      float dots[16];
+      reduce_lanes_16(acc, dots);
+      for (int j = 0; j < 16; ++j) {
+        scores[t0 + j] = dots[j] * scale;
+        max_score = std::max(max_score, scores[t0 + j]);
+      }
+    }
+  }
+#endif
+  for (int t = t0; t <= position; ++t) {
     const float* k = cache.key(block_table[t / block_size], layer, kv_head) +
                      static_cast<size_t>(t % block_size) * head_dim;
     scores[t] = dot(qh, k, head_dim) * scale;

@@ -72,22 +72,28 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
     const int t_groups = n / 4;
     int t = 4 * t_groups;
 #if defined(__AVX512F__)
-    // k in chunks of kChunkK: the chunk of the tile (16 rows x 1 KiB) stays in L1 while every
-    // group of 4 tokens passes over it, instead of each group streaming the whole tile (16 rows
-    // x `in` floats, 311 KB for a 4864-wide row) from L2; the accumulators wait in memory
-    // between chunks (dot4x4_accumulate keeps dot()'s order).
+    // k in chunks of kChunkK: the chunk of the tile (16 rows x 1 KiB, copied next to each
+    // other, so that rows a power-of-two-ish stride apart do not compete for the same L1 sets)
+    // stays in L1 while every group of 4 tokens passes over it, instead of each group
+    // streaming the whole tile (16 rows x `in` floats, 311 KB for a 4864-wide row) from L2;
+    // the accumulators wait in memory between chunks (dot4x4_accumulate keeps dot()'s order).
     const int r_groups = rows / 4;
     struct Block {  // the accumulators of 4 tokens x 4 rows
       __m512 acc[16];
     };
     thread_local std::vector<Block> blocks;
     blocks.assign(static_cast<size_t>(t_groups) * r_groups, Block{});
+    thread_local std::vector<float> w_chunk;
+    w_chunk.resize(static_cast<size_t>(kTileRows) * kChunkK);
     for (int c = 0; c < n_chunks; ++c) {
       const int k0 = c * kChunkK, len = std::min(kChunkK, in - k0);
+      for (int r = 0; r < 4 * r_groups; ++r) {
+        std::copy_n(wr(r) + k0, len, w_chunk.data() + static_cast<size_t>(r) * kChunkK);
+      }
       for (int g = 0; g < t_groups; ++g) {
         const float* xc = x + static_cast<size_t>(4 * g) * in + k0;
         for (int h = 0; h < r_groups; ++h) {
-          dot4x4_accumulate(xc, in, wr(4 * h) + k0, in, 0, len,
+          dot4x4_accumulate(xc, in, w_chunk.data() + static_cast<size_t>(4 * h) * kChunkK, kChunkK, 0, len,
                             blocks[static_cast<size_t>(g) * r_groups + h].acc);
         }
       }
