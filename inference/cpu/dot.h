@@ -9,6 +9,7 @@
 //   float o[16]; dot4x4(x, x_stride, w, w_stride, n, o);  // o[4t + r] == dot(x_t, w_r, n)
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -29,13 +30,19 @@ inline float reduce_lanes(float* acc) {
   return acc[0];
 }
 
-inline float dot(const float* a, const float* b, int n) {
-  float acc[kLanes] = {};
+// dot()'s lane loop over n elements onto lanes the caller keeps: running it over [0, a) and
+// then [a, n) (a a multiple of 16) leaves the lanes of [0, n) at once; reduce_lanes finishes.
+inline void dot_accumulate(const float* a, const float* b, int n, float* acc) {
   int k = 0;
   for (; k + kLanes <= n; k += kLanes) {
     for (int j = 0; j < kLanes; ++j) acc[j] = std::fma(a[k + j], b[k + j], acc[j]);
   }
   for (int j = 0; k + j < n; ++j) acc[j] = std::fma(a[k + j], b[k + j], acc[j]);
+}
+
+inline float dot(const float* a, const float* b, int n) {
+  float acc[kLanes] = {};
+  dot_accumulate(a, b, n, acc);
   return reduce_lanes(acc);
 }
 
@@ -99,22 +106,54 @@ inline void reduce_lanes_16(const __m512* acc, float* out) {
 }
 #endif
 
-// Sixteen dot products of four x rows with four w rows (rows `stride` floats apart): every x
-// and w load feeds four FMAs. out[4 * t + r] is bit-identical to dot(x_t, w_r, n). This is the
-// inner kernel of every batched matmul (prefill, many samples), so with AVX-512 it is written
-// with one zmm per accumulator (16 lanes = dot()'s lanes; the leftover elements with masked
-// FMAs that leave the other lanes untouched, as dot()'s tail loop does): GCC vectorises the
-// portable form for 256-bit registers on these CPUs (-mprefer-vector-width=256), two ymm per
-// accumulator, which do not fit the register file.
+// The accumulators of sixteen dot products, four x rows by four w rows: dot()'s 16 lanes each
+// (v[4 * t + r]), one zmm per accumulator with AVX-512.
+struct Lanes4x4 {
 #if defined(__AVX512F__)
-// dot4x4's element loop over [k0, k1) on accumulators the caller keeps (acc[4 * t + r], one
-// zmm each): k0 a multiple of 16, k1 too unless it is n (the tail is then masked). Running
-// [0, a) then [a, n) gives each lane the same FMAs in the same order as [0, n) at once, so a
-// matmul can walk k in cache-sized chunks and keep dot()'s bits (matmul.cc).
+  __m512 v[16];
+#else
+  float v[16][kLanes];
+#endif
+};
+
+inline void clear(Lanes4x4& acc) {
+#if defined(__AVX512F__)
+  for (__m512& a : acc.v) a = _mm512_setzero_ps();
+#else
+  for (auto& a : acc.v) {
+    for (float& f : a) f = 0.0f;
+  }
+#endif
+}
+
+// out[4 * t + r] = reduce_lanes(acc.v[4 * t + r]).
+inline void reduce(const Lanes4x4& acc, float* out) {
+#if defined(__AVX512F__)
+  reduce_lanes_16(acc.v, out);
+#else
+  for (int i = 0; i < 16; ++i) {
+    float lanes[kLanes];
+    for (int j = 0; j < kLanes; ++j) lanes[j] = acc.v[i][j];
+    out[i] = reduce_lanes(lanes);
+  }
+#endif
+}
+
+// The element loop of four x rows against four w rows (rows `stride` floats apart) over
+// [k0, k1), onto accumulators the caller keeps: k0 a multiple of 16, and k1 too unless it ends
+// the rows. Running [0, a) then [a, n) gives each lane the same FMAs in the same order as [0, n)
+// at once, so a matmul can walk k in cache-sized chunks (matmul.cc) and every result keeps the
+// bits of dot(x_t, w_r, n). Every x and w load feeds four FMAs. This is the inner kernel of every
+// batched matmul (prefill, many samples), so with AVX-512 it is written with one zmm per
+// accumulator (16 lanes = dot()'s lanes; the leftover elements with masked FMAs that leave the
+// other lanes untouched, as dot()'s tail loop does): GCC vectorises the portable form for
+// 256-bit registers on these CPUs (-mprefer-vector-width=256), two ymm per accumulator, which do
+// not fit the register file.
 inline void dot4x4_accumulate(const float* x, size_t x_stride, const float* w, size_t w_stride,
-                              int k0, int k1, __m512* acc_io) {
+                              int k0, int k1, Lanes4x4& acc_io) {
+#if defined(__AVX512F__)
   __m512 acc[16];
-  for (int i = 0; i < 16; ++i) acc[i] = acc_io[i];
+  for (int i = 0; i < 16; ++i) acc[i] = acc_io.v[i];
   int k = k0;
   for (; k + kLanes <= k1; k += kLanes) {
     // Named registers, not an array, and each load pinned (asm): GCC otherwise folds the loads
@@ -143,34 +182,29 @@ inline void dot4x4_accumulate(const float* x, size_t x_stride, const float* w, s
       }
     }
   }
-  for (int i = 0; i < 16; ++i) acc_io[i] = acc[i];
-}
-#endif
-
-inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_stride, int n,
-                   float* out) {
-#if defined(__AVX512F__)
-  __m512 acc[16];
-  for (__m512& a : acc) a = _mm512_setzero_ps();
-  dot4x4_accumulate(x, x_stride, w, w_stride, 0, n, acc);
-  reduce_lanes_16(acc, out);
+  for (int i = 0; i < 16; ++i) acc_io.v[i] = acc[i];
 #else
-  float acc[16][kLanes] = {};
-  const auto step = [&](int k, int lanes) {
+  for (int k = k0; k < k1; k += kLanes) {  // element k + j feeds lane j (k0 is whole lanes)
+    const int lanes = std::min(kLanes, k1 - k);
     for (int j = 0; j < lanes; ++j) {
       for (int t = 0; t < 4; ++t) {
         const float xv = x[t * x_stride + k + j];
         for (int r = 0; r < 4; ++r) {
-          acc[4 * t + r][j] = std::fma(xv, w[r * w_stride + k + j], acc[4 * t + r][j]);
+          acc_io.v[4 * t + r][j] = std::fma(xv, w[r * w_stride + k + j], acc_io.v[4 * t + r][j]);
         }
       }
     }
-  };
-  int k = 0;
-  for (; k + kLanes <= n; k += kLanes) step(k, kLanes);
-  if (k < n) step(k, n - k);
-  for (int i = 0; i < 16; ++i) out[i] = reduce_lanes(acc[i]);
+  }
 #endif
+}
+
+// Sixteen dot products at once: out[4 * t + r] is bit-identical to dot(x_t, w_r, n).
+inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_stride, int n,
+                   float* out) {
+  Lanes4x4 acc;
+  clear(acc);
+  dot4x4_accumulate(x, x_stride, w, w_stride, 0, n, acc);
+  reduce(acc, out);
 }
 
 // dot4 over BF16 weight rows, widened in registers: for decode (a few x rows) this skips the

@@ -1,6 +1,7 @@
 #include "inference/cpu/matmul.h"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "inference/cpu/dot.h"
@@ -25,9 +26,7 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
     bias_f32.resize(out);
     model::convert_to_f32(bias->dtype, bias->data, out, bias_f32.data());
   }
-#if defined(__AVX512F__)
   const int n_chunks = (in + kChunkK - 1) / kChunkK;
-#endif
   const int grain = grain_for(static_cast<size_t>(kTileRows) * in * std::max(n, 1));
   parallel_items(n_tiles, grain, [&](int tile) {
     thread_local std::vector<float> w_f32;
@@ -60,80 +59,72 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
       }
       return;
     }
-    w_f32.resize(static_cast<size_t>(kTileRows) * in);
-    if (w.awq) {  // AWQ int4 (model/awq.h): the tile dequantised exactly, then the same dots
-      model::awq_dequantize_rows(*w.awq, row0, rows, w_f32.data());
-    } else {
-      model::convert_to_f32(w.dtype, w.row(row0), static_cast<size_t>(rows) * in, w_f32.data());
-    }
-    const auto wr = [&](int r) { return w_f32.data() + static_cast<size_t>(r) * in; };
-    // Groups of 4 tokens x 4 rows (dot4x4), then leftover tokens (dot4) and rows (dot): all
-    // three give each element the bits of dot(), so the grouping never shows in the result.
-    const int t_groups = n / 4;
-    int t = 4 * t_groups;
-#if defined(__AVX512F__)
-    // k in chunks of kChunkK: the chunk of the tile (16 rows x 1 KiB, copied next to each
-    // other, so that rows a power-of-two-ish stride apart do not compete for the same L1 sets)
-    // stays in L1 while every group of 4 tokens passes over it, instead of each group
-    // streaming the whole tile (16 rows x `in` floats, 311 KB for a 4864-wide row) from L2;
-    // the accumulators wait in memory between chunks (dot4x4_accumulate keeps dot()'s order).
-    const int r_groups = rows / 4;
-    struct Block {  // the accumulators of 4 tokens x 4 rows
-      __m512 acc[16];
+    // The tile path. The tile is decoded to fp32 once, row by row (the blocks are read in
+    // order), into chunks of kChunkK elements of k: chunk c holds its part of the 16 rows next
+    // to each other (16 KiB; rows a large stride apart would compete for the same L1 sets).
+    // Each chunk stays in L1 while every group of 4 tokens x 4 rows passes over it
+    // (dot4x4_accumulate), instead of each group streaming the whole tile (311 KB for a
+    // 4864-wide row) from L2. Pairs outside whole groups (leftover tokens, leftover rows) take
+    // dot()'s lane loop (dot_accumulate). Accumulators wait in memory between chunks; both
+    // kernels keep dot()'s order, so every element has dot()'s bits over its row.
+    const int t_groups = n / 4, r_groups = rows / 4;
+    const int grouped_tokens = 4 * t_groups, grouped_rows = 4 * r_groups;
+    thread_local std::vector<Lanes4x4> groups;
+    thread_local std::vector<std::array<float, kLanes>> singles;
+    thread_local std::vector<float> w_tile;
+    groups.resize(static_cast<size_t>(t_groups) * r_groups);
+    for (Lanes4x4& g : groups) clear(g);
+    singles.assign(static_cast<size_t>(grouped_tokens) * (rows - grouped_rows) +
+                       static_cast<size_t>(n - grouped_tokens) * rows,
+                   std::array<float, kLanes>{});
+    w_tile.resize(static_cast<size_t>(n_chunks) * kTileRows * kChunkK);
+    const auto wc = [&](int c, int r) {
+      return w_tile.data() + (static_cast<size_t>(c) * kTileRows + r) * kChunkK;
     };
-    thread_local std::vector<Block> blocks;
-    blocks.assign(static_cast<size_t>(t_groups) * r_groups, Block{});
-    thread_local std::vector<float> w_chunk;
-    w_chunk.resize(static_cast<size_t>(kTileRows) * kChunkK);
-    for (int c = 0; c < n_chunks; ++c) {
-      const int k0 = c * kChunkK, len = std::min(kChunkK, in - k0);
-      for (int r = 0; r < 4 * r_groups; ++r) {
-        std::copy_n(wr(r) + k0, len, w_chunk.data() + static_cast<size_t>(r) * kChunkK);
-      }
-      for (int g = 0; g < t_groups; ++g) {
-        const float* xc = x + static_cast<size_t>(4 * g) * in + k0;
-        for (int h = 0; h < r_groups; ++h) {
-          dot4x4_accumulate(xc, in, w_chunk.data() + static_cast<size_t>(4 * h) * kChunkK, kChunkK, 0, len,
-                            blocks[static_cast<size_t>(g) * r_groups + h].acc);
+    if (w.awq) {  // AWQ int4 (model/awq.h): the tile dequantised exactly, then split in chunks
+      w_f32.resize(static_cast<size_t>(kTileRows) * in);
+      model::awq_dequantize_rows(*w.awq, row0, rows, w_f32.data());
+    }
+    for (int r = 0; r < rows; ++r) {
+      for (int c = 0; c < n_chunks; ++c) {
+        const int k0 = c * kChunkK, len = std::min(kChunkK, in - k0);  // k0: whole blocks
+        if (w.awq) {
+          std::copy_n(w_f32.data() + static_cast<size_t>(r) * in + k0, len, wc(c, r));
+        } else {
+          model::convert_to_f32(w.dtype, w.row(row0 + r) + model::dtype_row_bytes(w.dtype, k0),
+                                static_cast<size_t>(len), wc(c, r));
         }
       }
     }
+    const auto xt = [&](int t, int k0) { return x + static_cast<size_t>(t) * in + k0; };
+    for (int c = 0; c < n_chunks; ++c) {
+      const int k0 = c * kChunkK, len = std::min(kChunkK, in - k0);
+      for (int g = 0; g < t_groups; ++g) {
+        for (int h = 0; h < r_groups; ++h) {
+          dot4x4_accumulate(xt(4 * g, k0), in, wc(c, 4 * h), kChunkK, 0, len,
+                            groups[static_cast<size_t>(g) * r_groups + h]);
+        }
+      }
+      size_t single = 0;
+      for (int t = 0; t < n; ++t) {
+        for (int r = t < grouped_tokens ? grouped_rows : 0; r < rows; ++r) {
+          dot_accumulate(xt(t, k0), wc(c, r), len, singles[single++].data());
+        }
+      }
+    }
+    const auto y_at = [&](int t, int r) -> float& { return y[static_cast<size_t>(t) * out + row0 + r]; };
     for (int g = 0; g < t_groups; ++g) {
       for (int h = 0; h < r_groups; ++h) {
         float block[16];
-        reduce_lanes_16(blocks[static_cast<size_t>(g) * r_groups + h].acc, block);
-        for (int a = 0; a < 4; ++a) {
-          std::copy_n(block + 4 * a, 4, y + static_cast<size_t>(4 * g + a) * out + row0 + 4 * h);
-        }
-      }
-      for (int r = 4 * r_groups; r < rows; ++r) {
-        for (int a = 0; a < 4; ++a) {
-          y[static_cast<size_t>(4 * g + a) * out + row0 + r] = dot(x + static_cast<size_t>(4 * g + a) * in, wr(r), in);
-        }
+        reduce(groups[static_cast<size_t>(g) * r_groups + h], block);
+        for (int i = 0; i < 16; ++i) y_at(4 * g + i / 4, 4 * h + i % 4) = block[i];
       }
     }
-#else
-    for (int g = 0; g < t_groups; ++g) {
-      const float* xt = x + static_cast<size_t>(4 * g) * in;
-      int r = 0;
-      for (; r + 4 <= rows; r += 4) {
-        float block[16];
-        dot4x4(xt, in, wr(r), in, in, block);
-        for (int a = 0; a < 4; ++a) {
-          std::copy_n(block + 4 * a, 4, y + static_cast<size_t>(4 * g + a) * out + row0 + r);
-        }
+    size_t single = 0;
+    for (int t = 0; t < n; ++t) {
+      for (int r = t < grouped_tokens ? grouped_rows : 0; r < rows; ++r) {
+        y_at(t, r) = reduce_lanes(singles[single++].data());
       }
-      for (; r < rows; ++r) {
-        for (int a = 0; a < 4; ++a) y[static_cast<size_t>(4 * g + a) * out + row0 + r] = dot(xt + a * in, wr(r), in);
-      }
-    }
-#endif
-    for (; t < n; ++t) {
-      const float* xt = x + static_cast<size_t>(t) * in;
-      float* yt = y + static_cast<size_t>(t) * out + row0;
-      int r = 0;
-      for (; r + 4 <= rows; r += 4) dot4(xt, wr(r), wr(r + 1), wr(r + 2), wr(r + 3), in, yt + r);
-      for (; r < rows; ++r) yt[r] = dot(xt, wr(r), in);
     }
     if (bias != nullptr) {
       for (int tt = 0; tt < n; ++tt) {

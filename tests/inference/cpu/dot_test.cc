@@ -69,20 +69,23 @@ TEST(Dot, Dot4AndDot4Bf16EqualDot) {
   }
 }
 
-#if defined(__AVX512F__)
-// The tile path of matmul walks k in chunks; any split at a multiple of 16 keeps the bits.
-TEST(Dot, Dot4x4AccumulateInChunksEqualsDot) {
+// The tile path of matmul walks k in chunks; any split at a multiple of 16 keeps the bits, for
+// the four-by-four kernel and for dot()'s own lane loop.
+TEST(Dot, AccumulatingInChunksEqualsDot) {
   for (int n : kLengths) {
     for (int chunk : {16, 32, 256}) {
       const size_t stride = static_cast<size_t>(n) + 5;
       const std::vector<float> x = spread_values(4 * stride, 11 + n), w = spread_values(4 * stride, 12 + n);
-      __m512 acc[16];
-      for (__m512& a : acc) a = _mm512_setzero_ps();
+      Lanes4x4 acc;
+      clear(acc);
+      float lanes[kLanes] = {};
       for (int k0 = 0; k0 < n; k0 += chunk) {
-        dot4x4_accumulate(x.data(), stride, w.data(), stride, k0, std::min(n, k0 + chunk), acc);
+        const int k1 = std::min(n, k0 + chunk);
+        dot4x4_accumulate(x.data(), stride, w.data(), stride, k0, k1, acc);
+        dot_accumulate(x.data() + k0, w.data() + k0, k1 - k0, lanes);
       }
       float out[16];
-      reduce_lanes_16(acc, out);
+      reduce(acc, out);
       for (int t = 0; t < 4; ++t) {
         for (int r = 0; r < 4; ++r) {
           const float want = dot(x.data() + t * stride, w.data() + r * stride, n);
@@ -90,10 +93,10 @@ TEST(Dot, Dot4x4AccumulateInChunksEqualsDot) {
               << "n=" << n << " chunk " << chunk << " token " << t << " row " << r;
         }
       }
+      ASSERT_EQ(bits(reduce_lanes(lanes)), bits(dot(x.data(), w.data(), n))) << "n=" << n << " chunk " << chunk;
     }
   }
 }
-#endif
 
 // matmul's tile path (4 or more tokens) on fp32 weights, for widths below, at and past its k
 // chunk, with and without a leftover part of 16 lanes, leftover tokens and rows: every output is
