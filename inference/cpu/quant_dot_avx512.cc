@@ -214,6 +214,40 @@ struct DotQ6K {
   }
 };
 
+// Q4_1 (ggml-common.h block_q4_1, 20 bytes; blocks_32.h decode_q4_1): 16 levels d * q + m (a
+// rounded product, then a rounded sum, as the decoder), looked up with one vpermps; elements
+// 0..15 are the low nibbles of qs, 16..31 the high ones.
+template <int kRows, int kTokens>
+struct DotQ41 {
+  static void run(const std::byte* rows, size_t row_bytes, int n, const float* x, size_t x_stride,
+                  float* out, size_t out_stride) {
+    Accumulators<kRows, kTokens> acc;
+    const __m512 levels = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i nibble = _mm512_set1_epi32(0x0f);
+    for (int b = 0; b < n / 32; ++b) {
+      __m512 table[kRows];
+      __m512i wide[kRows];
+      BOXED_UNROLL_ALL
+      for (int r = 0; r < kRows; ++r) {
+        const std::byte* block = rows + r * row_bytes + static_cast<size_t>(b) * 20;
+        if (b % 3 == 0) prefetch_next_group<kRows>(block, row_bytes);  // 60 bytes per 3 blocks
+        table[r] = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(quant::load_half(block)), levels),
+                                 _mm512_set1_ps(quant::load_half(block + 2)));
+        wide[r] = _mm512_maskz_cvtepu8_epi32(
+            kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 4)));
+      }
+      for (int g = 0; g < 2; ++g) {
+        acc.fma(x, x_stride, static_cast<size_t>(b) * 32 + 16 * g, [&](int r) {
+          const __m512i idx = g == 0 ? _mm512_and_si512(wide[r], nibble)
+                                     : _mm512_maskz_srli_epi32(kAll, wide[r], 4);
+          return _mm512_maskz_permutexvar_ps(kAll, idx, table[r]);
+        });
+      }
+    }
+    acc.reduce(out, out_stride);
+  }
+};
+
 // Q8_0 (ggml-common.h block_q8_0, 34 bytes; blocks_32.h decode_q8_0): d * q, 16 at a time.
 template <int kRows, int kTokens>
 struct DotQ80 {
@@ -276,6 +310,9 @@ bool quant_dot_avx512(model::DType dtype, const std::byte* rows, size_t row_byte
     // left Q6_K unchanged, so those two read one row at a time.
     case DType::kQ4_K: plan = plan_for<DotQ4K, 4>(n_tokens); break;
     case DType::kQ5_0: plan = plan_for<DotQ50, 4>(n_tokens); break;
+    // Q4_1 (SmolLM2's file), 4 rows: 896 x 4864 597 -> 343 us, the 151936 x 896 head 23 -> 12.4
+    // ms against the portable path (a one-row kernel had gained under 10%).
+    case DType::kQ4_1: plan = plan_for<DotQ41, 4>(n_tokens); break;
     case DType::kQ6_K: plan = plan_for<DotQ6K, 1>(n_tokens); break;
     case DType::kQ8_0: plan = plan_for<DotQ80, 1>(n_tokens); break;
     default: return false;
