@@ -16,6 +16,12 @@ void attend_head(const float* q, int head, int n_heads, const KvCache& cache, in
   const float* qh = q + static_cast<size_t>(head) * head_dim;
   float* oh = out + static_cast<size_t>(head) * head_dim;
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  // Position t's key or value row: slot t % block size of block block_table[t / block size].
+  const auto row = [&](bool key, int t) {
+    const int block = block_table[t / block_size];
+    return (key ? cache.key(block, layer, kv_head) : cache.value(block, layer, kv_head)) +
+           static_cast<size_t>(t % block_size) * head_dim;
+  };
 
   thread_local std::vector<float> scores;
   scores.resize(static_cast<size_t>(position) + 1);
@@ -33,9 +39,7 @@ void attend_head(const float* q, int head, int n_heads, const KvCache& cache, in
     for (; t0 + 16 <= position + 1; t0 += 16) {
       __m512 acc[16];
       for (int j = 0; j < 16; ++j) {
-        const int t = t0 + j;
-        const float* k = cache.key(block_table[t / block_size], layer, kv_head) +
-                         static_cast<size_t>(t % block_size) * head_dim;
+        const float* k = row(true, t0 + j);
         __m512 a = _mm512_setzero_ps();  // fma onto +0, as dot() starts (not a plain multiply:
                                          // -0 + +0 is +0)
         for (int i = 0; i < vecs; ++i) a = _mm512_fmadd_ps(qv[i], _mm512_loadu_ps(k + i * kLanes), a);
@@ -51,9 +55,7 @@ void attend_head(const float* q, int head, int n_heads, const KvCache& cache, in
   }
 #endif
   for (int t = t0; t <= position; ++t) {
-    const float* k = cache.key(block_table[t / block_size], layer, kv_head) +
-                     static_cast<size_t>(t % block_size) * head_dim;
-    scores[t] = dot(qh, k, head_dim) * scale;
+    scores[t] = dot(qh, row(true, t), head_dim) * scale;
     max_score = std::max(max_score, scores[t]);
   }
   float sum = 0;
@@ -65,8 +67,7 @@ void attend_head(const float* q, int head, int n_heads, const KvCache& cache, in
   for (int d = 0; d < head_dim; ++d) oh[d] = 0;
   for (int t = 0; t <= position; ++t) {
     const float weight = scores[t] * inv_sum;
-    const float* v = cache.value(block_table[t / block_size], layer, kv_head) +
-                     static_cast<size_t>(t % block_size) * head_dim;
+    const float* v = row(false, t);
     for (int d = 0; d < head_dim; ++d) oh[d] = std::fma(weight, v[d], oh[d]);
   }
 }

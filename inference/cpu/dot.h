@@ -5,8 +5,8 @@
 // contraction can change the result).
 //
 //   float s = dot(a, b, n);
-//   float out[4]; dot4(x, w0, w1, w2, w3, n, out);  // == {dot(x, w0, n), ..., dot(x, w3, n)}
-//   float o[16]; dot4x4(x, x_stride, w, w_stride, n, o);  // o[4t + r] == dot(x_t, w_r, n)
+//   Lanes4x4 acc; clear(acc); dot4x4_accumulate(x, x_stride, w, w_stride, 0, n, acc);
+//   float o[16]; reduce(acc, o);  // o[4t + r] == dot(x_t, w_r, n)
 #pragma once
 
 #include <algorithm>
@@ -44,34 +44,6 @@ inline float dot(const float* a, const float* b, int n) {
   float acc[kLanes] = {};
   dot_accumulate(a, b, n, acc);
   return reduce_lanes(acc);
-}
-
-// Four dot products sharing `x` (one load of x feeds four FMAs); each result is bit-identical
-// to dot(x, w_r, n).
-inline void dot4(const float* x, const float* w0, const float* w1, const float* w2,
-                 const float* w3, int n, float* out) {
-  float a0[kLanes] = {}, a1[kLanes] = {}, a2[kLanes] = {}, a3[kLanes] = {};
-  int k = 0;
-  for (; k + kLanes <= n; k += kLanes) {
-    for (int j = 0; j < kLanes; ++j) {
-      const float xv = x[k + j];
-      a0[j] = std::fma(xv, w0[k + j], a0[j]);
-      a1[j] = std::fma(xv, w1[k + j], a1[j]);
-      a2[j] = std::fma(xv, w2[k + j], a2[j]);
-      a3[j] = std::fma(xv, w3[k + j], a3[j]);
-    }
-  }
-  for (int j = 0; k + j < n; ++j) {
-    const float xv = x[k + j];
-    a0[j] = std::fma(xv, w0[k + j], a0[j]);
-    a1[j] = std::fma(xv, w1[k + j], a1[j]);
-    a2[j] = std::fma(xv, w2[k + j], a2[j]);
-    a3[j] = std::fma(xv, w3[k + j], a3[j]);
-  }
-  out[0] = reduce_lanes(a0);
-  out[1] = reduce_lanes(a1);
-  out[2] = reduce_lanes(a2);
-  out[3] = reduce_lanes(a3);
 }
 
 #if defined(__AVX512F__)
@@ -198,17 +170,9 @@ inline void dot4x4_accumulate(const float* x, size_t x_stride, const float* w, s
 #endif
 }
 
-// Sixteen dot products at once: out[4 * t + r] is bit-identical to dot(x_t, w_r, n).
-inline void dot4x4(const float* x, size_t x_stride, const float* w, size_t w_stride, int n,
-                   float* out) {
-  Lanes4x4 acc;
-  clear(acc);
-  dot4x4_accumulate(x, x_stride, w, w_stride, 0, n, acc);
-  reduce(acc, out);
-}
-
-// dot4 over BF16 weight rows, widened in registers: for decode (a few x rows) this skips the
-// fp32 tile and reads each weight byte once. Bit-identical to dot4 over the widened rows.
+// Four dot products of x with BF16 weight rows, widened in registers: for decode (a few x rows)
+// this skips the fp32 tile and reads each weight byte once. out[r] is bit-identical to dot(x,
+// widened w_r, n).
 inline void dot4_bf16(const float* x, const uint16_t* w0, const uint16_t* w1, const uint16_t* w2,
                       const uint16_t* w3, int n, float* out) {
   const auto widen = [](uint16_t bits) {

@@ -1,4 +1,4 @@
-// The grouped dot products of dot.h (dot4, dot4x4 and its chunked form, dot4_bf16) and the
+// The grouped dot products of dot.h (dot_accumulate, dot4x4_accumulate, dot4_bf16) and the
 // matmul tile path built on them give each result the bits of dot() — the determinism contract
 // every CPU op relies on — for lengths with and without a leftover part of 16 lanes, and with
 // values whose sums depend on the order of rounding.
@@ -31,29 +31,10 @@ uint32_t bits(float f) { return std::bit_cast<uint32_t>(f); }
 
 constexpr int kLengths[] = {1, 7, 15, 16, 17, 31, 33, 64, 100, 896, 901};
 
-TEST(Dot, Dot4x4EqualsDot) {
-  for (int n : kLengths) {
-    const size_t stride = static_cast<size_t>(n) + 3;  // rows not adjacent
-    const std::vector<float> x = spread_values(4 * stride, 1 + n), w = spread_values(4 * stride, 2 + n);
-    float out[16];
-    dot4x4(x.data(), stride, w.data(), stride, n, out);
-    for (int t = 0; t < 4; ++t) {
-      for (int r = 0; r < 4; ++r) {
-        const float want = dot(x.data() + t * stride, w.data() + r * stride, n);
-        ASSERT_EQ(bits(out[4 * t + r]), bits(want)) << "n=" << n << " token " << t << " row " << r;
-      }
-    }
-  }
-}
-
-TEST(Dot, Dot4AndDot4Bf16EqualDot) {
+TEST(Dot, Dot4Bf16EqualsDot) {
   for (int n : kLengths) {
     const std::vector<float> x = spread_values(n, 3 + n), w = spread_values(4 * n, 4 + n);
     float out[4];
-    dot4(x.data(), w.data(), w.data() + n, w.data() + 2 * n, w.data() + 3 * n, n, out);
-    for (int r = 0; r < 4; ++r) {
-      ASSERT_EQ(bits(out[r]), bits(dot(x.data(), w.data() + r * n, n))) << "dot4 n=" << n << " row " << r;
-    }
     // BF16 rows: the top halves of w's floats; dot() over the widened values.
     std::vector<uint16_t> w16(w.size());
     std::vector<float> widened(w.size());
