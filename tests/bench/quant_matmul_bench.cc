@@ -1,7 +1,7 @@
 // CPU matmul on GGML quantized weights next to BF16: at batch 1 (the decode path: blocks
 // decoded on the stack, quant_dot.h) against this machine's read bandwidth, and at 64 rows of x
-// (the tile path: a tile dequantised once, then dot4x4) against its fp32 FMA peak, both limits
-// measured in the same binary.
+// (the tile path: a tile dequantised once, then dot4x4_accumulate over L1-sized chunks) against
+// its fp32 FMA peak, both limits measured in the same binary.
 //
 //   build/bin/quant_matmul_bench                                  # everything
 //   build/bin/quant_matmul_bench --benchmark_filter='Q4_K|Read'   # one type and the bandwidth
