@@ -38,6 +38,10 @@ void add_bench_command(CLI::App& app, int& /*exit_code*/) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
+  cmd->add_option("--cpu-activations", o->cpu_activations,
+                  "cpu: f32 (the exact reference) or q8 (decode matmuls over GGML blocks with int8 "
+                  "activations, as llama.cpp computes; faster, not bit-exact)")
+      ->check(CLI::IsMember({"f32", "q8"}))->capture_default_str();
   cmd->add_flag("--json", *json, "Print one JSON object");
   cmd->callback([o, json] {
     const inference::BenchResult r = inference::bench_forward(*o);
@@ -46,7 +50,8 @@ void add_bench_command(CLI::App& app, int& /*exit_code*/) {
     if (*json) {
       nlohmann::json j{
           {"backend", r.backend}, {"device", r.device}, {"emulated", r.emulated},
-          {"model", o->model}, {"threads", r.threads}, {"prompts", o->prompts},
+          {"model", o->model}, {"threads", r.threads}, {"cpu_activations", o->cpu_activations},
+          {"prompts", o->prompts},
           {"samples", o->samples}, {"max_tokens", o->max_tokens}, {"prompt_tokens", o->prompt_tokens},
           {"decode_samples_on_device", r.decode_samples_on_device},
           {"prefill_tokens_per_s", r.prefill_tokens_per_s},
@@ -67,7 +72,8 @@ void add_bench_command(CLI::App& app, int& /*exit_code*/) {
       return;
     }
     fmt::print("model {} | {} on {}{} | {} prompts x {} tokens, {} samples x {} steps\n", o->model,
-               r.backend, r.device, r.backend == "cpu" ? fmt::format(", {} threads", r.threads) : "",
+               r.backend, r.device,
+               r.backend == "cpu" ? fmt::format(", {} threads, {} activations", r.threads, o->cpu_activations) : "",
                o->prompts, o->prompt_tokens, o->samples, o->max_tokens);
     fmt::print("prefill  {:10.1f} tokens/s   mean {:.1f} ms per prompt\n", r.prefill_tokens_per_s,
                r.mean_prefill_ms);

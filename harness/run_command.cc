@@ -20,6 +20,7 @@ void run_evaluation(const RunArgs& a) {
                                           .model = a.backend == "openai" ? a.model_name : a.model,
                                           .threads = a.threads,
                                           .chat_template = a.chat_template,
+                                          .cpu_activations = a.cpu_activations,
                                           .endpoints = a.endpoints,
                                           .concurrency = a.concurrency,
                                           .raw_prompt = a.raw_prompt,

@@ -39,6 +39,20 @@ std::invalid_argument cuda_unavailable() {
                   : std::string(" (no CUDA engine in this build: BOXED_CUDA=OFF or no nvcc)")));
 }
 
+// --cpu-activations: "f32" (the exact reference) or "q8" (int8 activations in the decode
+// matmuls over GGML blocks, cpu/quant_dot_q8.h), which only the CPU forward has.
+cpu::Activations parse_cpu_activations(const std::string& backend, const std::string& value) {
+  if (value == "f32") return cpu::Activations::kF32;
+  if (value != "q8") {
+    throw std::invalid_argument(fmt::format("--cpu-activations '{}': expected f32 or q8", value));
+  }
+  if (backend != "cpu") {
+    throw std::invalid_argument(fmt::format(
+        "--cpu-activations q8 is an option of the cpu backend; the backend here is '{}'", backend));
+  }
+  return cpu::Activations::kQ8;
+}
+
 }  // namespace
 
 std::vector<std::string> compiled_backends() {
@@ -81,10 +95,17 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
     }
     backend = *local;
   }
+  const cpu::Activations activations = parse_cpu_activations(backend, options.cpu_activations);
   if (backend == "cpu") {
-    return std::make_unique<cpu::CpuEngine>(cpu::CpuEngineOptions{
-        .model_dir = options.model, .threads = options.threads,
-        .chat_template = options.chat_template});
+    cpu::CpuEngineOptions cpu_options{.model_dir = options.model, .threads = options.threads,
+                                      .chat_template = options.chat_template};
+    cpu_options.activations = activations;
+    if (activations == cpu::Activations::kQ8) {
+      cpu_options.arithmetic =
+          "fp32, except decode steps' matmuls over GGML blocks: int8 activations per 32 elements "
+          "(--cpu-activations q8)";
+    }
+    return std::make_unique<cpu::CpuEngine>(cpu_options);
   }
   if (backend == "openai") {
     return std::make_unique<http::OpenAiEngine>(
@@ -140,9 +161,12 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
                                           fmt::join(available, ", ")));
 }
 
-StepBackend make_step_backend(const std::string& backend, const model::Model& model) {
+StepBackend make_step_backend(const std::string& backend, const model::Model& model,
+                              const std::string& cpu_activations) {
+  const cpu::Activations activations = parse_cpu_activations(backend, cpu_activations);
   if (backend == "cpu") {
-    return StepBackend{.name = "cpu", .device = "CPU", .executor = cpu::make_step_executor(model),
+    return StepBackend{.name = "cpu", .device = "CPU",
+                       .executor = cpu::make_step_executor(model, activations),
                        .bandwidth_kind = "read",
                        .measure_bandwidth = [] { return measure_read_bytes_per_s(size_t{512} << 20); }};
   }

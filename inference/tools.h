@@ -45,6 +45,7 @@ struct BenchOptions {
   int max_tokens = 64;      // decode steps per prompt
   int prompt_tokens = 128;  // length of each (seeded-random) prompt
   int threads = 0;          // CPU threads; 0 = all cores
+  std::string cpu_activations = "f32";  // f32 | q8 (EngineOptions::cpu_activations)
   uint64_t seed = 1;
 };
 struct BenchResult {

@@ -244,7 +244,7 @@ BenchResult bench_forward(const BenchOptions& o) {
   check_options(o, m->config());
   tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::info::default_concurrency());
   return arena.execute([&] {
-    StepBackend backend = make_step_backend(o.backend, *m);
+    StepBackend backend = make_step_backend(o.backend, *m, o.cpu_activations);
     return bench_step_backend(backend, *m, o);
   });
 }

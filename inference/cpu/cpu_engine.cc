@@ -56,7 +56,7 @@ CpuEngine::CpuEngine(const CpuEngineOptions& options) : options_(options) {
   if (options.make_executor) {
     state_->executor = options.make_executor(*state_->model);
   } else {
-    state_->executor = make_step_executor(*state_->model);
+    state_->executor = make_step_executor(*state_->model, options.activations);
   }
 }
 

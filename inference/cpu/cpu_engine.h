@@ -9,7 +9,9 @@
 // A request's prompt is Request::prompt when non-empty (used as is), else its messages through
 // the model's chat template; special tokens are parsed either way. Its tokens depend only on the
 // model, the prompt, the sampling parameters and the request seed — not on the batch size, the
-// other requests or the thread count (forward.h "Determinism", sampler.h).
+// other requests or the thread count (forward.h "Determinism", sampler.h) — except with
+// `activations = Activations::kQ8` (`--cpu-activations q8`), the opt-in llama.cpp-like int8
+// decode path, where a step's token count matters (forward.h).
 #pragma once
 
 #include <functional>
@@ -17,6 +19,7 @@
 #include <mutex>
 #include <string>
 
+#include "inference/cpu/matmul.h"
 #include "inference/engine.h"
 #include "inference/scheduler/generation_loop.h"
 
@@ -44,6 +47,8 @@ struct CpuEngineOptions {
   std::function<std::unique_ptr<scheduler::StepExecutor>(const model::Model&)> make_executor;
   std::string backend_name = "cpu";
   std::string arithmetic = "fp32";
+  // The CPU forward's decode activations (matmul.h); not read when make_executor is set.
+  Activations activations = Activations::kF32;
 };
 
 class CpuEngine : public Engine {

@@ -8,7 +8,8 @@ namespace {
 
 class CpuStepExecutor : public scheduler::StepExecutor {
  public:
-  explicit CpuStepExecutor(const model::Model& model) : model_(model), forward_(model) {}
+  CpuStepExecutor(const model::Model& model, Activations activations)
+      : model_(model), forward_(model, activations) {}
 
   int32_t vocab_size() const override { return model_.config().vocab_size; }
 
@@ -41,8 +42,9 @@ class CpuStepExecutor : public scheduler::StepExecutor {
 
 }  // namespace
 
-std::unique_ptr<scheduler::StepExecutor> make_step_executor(const model::Model& model) {
-  return std::make_unique<CpuStepExecutor>(model);
+std::unique_ptr<scheduler::StepExecutor> make_step_executor(const model::Model& model,
+                                                            Activations activations) {
+  return std::make_unique<CpuStepExecutor>(model, activations);
 }
 
 }  // namespace boxed::inference::cpu

@@ -9,12 +9,15 @@
 
 #include <memory>
 
+#include "inference/cpu/matmul.h"
 #include "inference/model/model.h"
 #include "inference/scheduler/generation_loop.h"
 
 namespace boxed::inference::cpu {
 
 // The model must outlive the executor. Logits come back to the caller (samples_tokens() is false).
-std::unique_ptr<scheduler::StepExecutor> make_step_executor(const model::Model& model);
+// activations: see CpuForward.
+std::unique_ptr<scheduler::StepExecutor> make_step_executor(
+    const model::Model& model, Activations activations = Activations::kF32);
 
 }  // namespace boxed::inference::cpu

@@ -22,8 +22,8 @@ const model::TensorView* optional_ptr(const std::optional<model::TensorView>& t)
 
 }  // namespace
 
-CpuForward::CpuForward(const model::Model& model)
-    : model_(model), inv_freq_(rope_inv_freq(model.config())) {}
+CpuForward::CpuForward(const model::Model& model, Activations activations)
+    : model_(model), activations_(activations), inv_freq_(rope_inv_freq(model.config())) {}
 
 void CpuForward::validate(const ForwardBatch& b, const KvCache& cache, size_t n_logits) const {
   const model::ModelConfig& c = model_.config();
@@ -116,9 +116,9 @@ void CpuForward::run(const ForwardBatch& b, KvCache& cache, std::span<float> log
   for (int l = 0; l < c.n_layers; ++l) {
     const model::LayerWeights& layer = w.layers[l];
     rmsnorm(x.data(), n, layer.input_norm, c.rms_norm_eps, xn.data());
-    matmul(xn.data(), n, layer.q_proj, optional_ptr(layer.q_bias), q.data());
-    matmul(xn.data(), n, layer.k_proj, optional_ptr(layer.k_bias), k.data());
-    matmul(xn.data(), n, layer.v_proj, optional_ptr(layer.v_bias), v.data());
+    matmul(xn.data(), n, layer.q_proj, optional_ptr(layer.q_bias), q.data(), activations_);
+    matmul(xn.data(), n, layer.k_proj, optional_ptr(layer.k_bias), k.data(), activations_);
+    matmul(xn.data(), n, layer.v_proj, optional_ptr(layer.v_bias), v.data(), activations_);
     // RoPE, then K and V into the cache: each token owns its slot, so tokens run in parallel.
     parallel_items(n, grain_for(size_t(c.n_heads + 2 * c.n_kv_heads) * c.head_dim * 4), [&](int t) {
       for (int h = 0; h < c.n_heads; ++h) {
@@ -144,14 +144,14 @@ void CpuForward::run(const ForwardBatch& b, KvCache& cache, std::span<float> log
       const int h = task % c.n_heads;
       attend_head(&q[t * q_dim], h, c.n_heads, cache_view, l, table_of(t), b.positions[t], &attn[t * q_dim]);
     });
-    matmul(attn.data(), n, layer.o_proj, nullptr, proj.data());
+    matmul(attn.data(), n, layer.o_proj, nullptr, proj.data(), activations_);
     for (size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
 
     rmsnorm(x.data(), n, layer.post_attention_norm, c.rms_norm_eps, xn.data());
-    matmul(xn.data(), n, layer.gate_proj, nullptr, gate.data());
-    matmul(xn.data(), n, layer.up_proj, nullptr, up.data());
+    matmul(xn.data(), n, layer.gate_proj, nullptr, gate.data(), activations_);
+    matmul(xn.data(), n, layer.up_proj, nullptr, up.data(), activations_);
     silu_mul(gate.data(), up.data(), gate.size(), gate.data());
-    matmul(gate.data(), n, layer.down_proj, nullptr, proj.data());
+    matmul(gate.data(), n, layer.down_proj, nullptr, proj.data(), activations_);
     for (size_t i = 0; i < x.size(); ++i) x[i] += proj[i];
   }
 
@@ -164,7 +164,7 @@ void CpuForward::run(const ForwardBatch& b, KvCache& cache, std::span<float> log
   }
   std::vector<float> normed(n_out * hidden);
   rmsnorm(selected.data(), n_out, w.final_norm, c.rms_norm_eps, normed.data());
-  matmul(normed.data(), n_out, w.lm_head, nullptr, logits.data());
+  matmul(normed.data(), n_out, w.lm_head, nullptr, logits.data(), activations_);
 }
 
 }  // namespace boxed::inference::cpu

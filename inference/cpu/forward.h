@@ -28,6 +28,8 @@
 // attention over positions in ascending order), which never depends on the number of tokens in
 // the batch, on which other sequences are in it, or on how oneTBB splits the work. So a token's
 // logits are bit-identical whatever the batch composition and thread count (for a given build).
+// Not so with Activations::kQ8: steps of fewer than 4 tokens then take the int8 path, so a
+// token's logits depend on how many tokens shared its step (still not on the thread count).
 // oneTBB parallelises across independent output rows (weight rows, tokens, heads) only.
 #pragma once
 
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "inference/cpu/kv_cache.h"
+#include "inference/cpu/matmul.h"
 #include "inference/model/model.h"
 
 namespace boxed::inference::cpu {
@@ -51,7 +54,9 @@ struct ForwardBatch {
 
 class CpuForward {
  public:
-  explicit CpuForward(const model::Model& model);
+  // activations: what the decode path of every matmul multiplies GGML blocks with (matmul.h);
+  // kQ8 gives up the bit-exactness above for int8 speed (`--cpu-activations q8`).
+  explicit CpuForward(const model::Model& model, Activations activations = Activations::kF32);
 
   // logits: [logit_indices.size(), vocab_size]. Throws std::invalid_argument on an inconsistent
   // batch (lengths, token ids, positions beyond the block table, block ids beyond the cache).
@@ -63,6 +68,7 @@ class CpuForward {
   void validate(const ForwardBatch& batch, const KvCache& cache, size_t n_logits) const;
 
   const model::Model& model_;
+  Activations activations_;
   std::vector<float> inv_freq_;  // [head_dim / 2] RoPE inverse frequencies after scaling
 };
 

@@ -7,6 +7,7 @@
 #include "inference/cpu/dot.h"
 #include "inference/cpu/parallel.h"
 #include "inference/cpu/quant_dot.h"
+#include "inference/cpu/quant_dot_q8.h"
 #include "inference/model/awq.h"
 
 namespace boxed::inference::cpu {
@@ -17,7 +18,7 @@ constexpr int kChunkK = 256;
 }  // namespace
 
 void matmul(const float* x, int n, const model::TensorView& w, const model::TensorView* bias,
-            float* y) {
+            float* y, Activations activations) {
   const int out = static_cast<int>(w.shape[0]);
   const int in = static_cast<int>(w.shape[1]);
   const int n_tiles = (out + kTileRows - 1) / kTileRows;
@@ -25,6 +26,12 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
   if (bias != nullptr) {
     bias_f32.resize(out);
     model::convert_to_f32(bias->dtype, bias->data, out, bias_f32.data());
+  }
+  // The int8 decode path: each token's activations quantized once, before the tiles share them.
+  std::vector<Q8Activations> x_q8;
+  if (activations == Activations::kQ8 && n < 4 && quant_dot_q8_supported(w.dtype, in)) {
+    x_q8.resize(n);
+    for (int t = 0; t < n; ++t) quantize_activations(x + static_cast<size_t>(t) * in, in, x_q8[t]);
   }
   const int n_chunks = (in + kChunkK - 1) / kChunkK;
   const int grain = grain_for(static_cast<size_t>(kTileRows) * in * std::max(n, 1));
@@ -49,8 +56,16 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
     }
     if (n < 4 && model::dtype_is_quantized(w.dtype)) {
       // Decode: GGML blocks decoded block by block on the stack (quant_dot == dot over the
-      // dequantised row), all n tokens per decoded block; the weights stay quantized.
-      quant_dot_rows(w.dtype, w.row(row0), w.row_bytes(), rows, in, x, in, n, y + row0, out);
+      // dequantised row), all n tokens per decoded block; the weights stay quantized. Or, with
+      // int8 activations, the blocks multiplied in integers, token by token.
+      if (!x_q8.empty()) {
+        for (int t = 0; t < n; ++t) {
+          quant_dot_q8_rows(w.dtype, w.row(row0), w.row_bytes(), rows, x_q8[t],
+                            y + static_cast<size_t>(t) * out + row0);
+        }
+      } else {
+        quant_dot_rows(w.dtype, w.row(row0), w.row_bytes(), rows, in, x, in, n, y + row0, out);
+      }
       if (bias != nullptr) {
         for (int tt = 0; tt < n; ++tt) {
           float* yt = y + static_cast<size_t>(tt) * out + row0;

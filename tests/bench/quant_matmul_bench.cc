@@ -1,13 +1,14 @@
 // CPU matmul on GGML quantized weights next to BF16: at batch 1 (the decode path: blocks
 // decoded on the stack, quant_dot.h) against this machine's read bandwidth, and at 64 rows of x
 // (the tile path: a tile dequantised once, then dot4x4_accumulate over L1-sized chunks) against
-// its fp32 FMA peak, both limits measured in the same binary.
+// its fp32 FMA peak, both limits measured in the same binary. BM_MatmulQ8 is batch 1 with int8
+// activations (Activations::kQ8, quant_dot_q8.h), the opt-in path, beside BM_Matmul's exact one.
 //
 //   build/bin/quant_matmul_bench                                  # everything
 //   build/bin/quant_matmul_bench --benchmark_filter='Q4_K|Read'   # one type and the bandwidth
 //
 // Shapes (out x in): the Qwen2.5-0.5B MLP down projection, 896 x 4864 (valid for every block
-// size), and the output head, 151936 x 896 (151936 x 1024 for the 256-element k-quants, since 896
+// size), its up projection, 4864 x 896 (the 32-element types: short rows), and the output head, 151936 x 896 (151936 x 1024 for the 256-element k-quants, since 896
 // is not a whole number of super-blocks). Weights are random blocks with sane fp16 scales; the
 // kernel's speed does not depend on the values. Counters:
 //   bytes_per_second  weight bytes read per second (every call reads the whole tensor once)
@@ -182,7 +183,8 @@ std::vector<std::byte> random_weights(DType dtype, int64_t out, int64_t in) {
   return w;
 }
 
-void BM_Matmul(benchmark::State& state, DType dtype, int64_t out, int64_t in) {
+void BM_Matmul(benchmark::State& state, DType dtype, int64_t out, int64_t in,
+               Activations activations) {
   const int threads = static_cast<int>(state.range(0));
   const double bandwidth = read_bandwidth(threads);
   const std::vector<std::byte> w = random_weights(dtype, out, in);
@@ -191,7 +193,7 @@ void BM_Matmul(benchmark::State& state, DType dtype, int64_t out, int64_t in) {
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 17) * 0.01f - 0.08f;
   const auto limit = limit_threads(threads);
   for (auto _ : state) {
-    matmul(x.data(), 1, view, nullptr, y.data());
+    matmul(x.data(), 1, view, nullptr, y.data(), activations);
     benchmark::DoNotOptimize(y.data());
   }
   const auto bytes = static_cast<int64_t>(view.size_bytes());
@@ -227,13 +229,21 @@ void register_all() {
                       DType::kBF16}) {
     const std::string name(model::dtype_name(dtype));
     const int64_t head_in = model::dtype_block_elems(dtype) == 256 ? 1024 : 896;
-    benchmark::RegisterBenchmark(("BM_Matmul/" + name + "/896x4864").c_str(), BM_Matmul, dtype,
-                                 int64_t{896}, int64_t{4864})
-        ->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond)->UseRealTime();
-    benchmark::RegisterBenchmark(
-        ("BM_Matmul/" + name + "/151936x" + std::to_string(head_in)).c_str(), BM_Matmul, dtype,
-        int64_t{151936}, head_in)
-        ->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+    for (Activations a : {Activations::kF32, Activations::kQ8}) {
+      if (a == Activations::kQ8 && dtype == DType::kBF16) continue;
+      const std::string bm = a == Activations::kQ8 ? "BM_MatmulQ8/" : "BM_Matmul/";
+      benchmark::RegisterBenchmark((bm + name + "/896x4864").c_str(), BM_Matmul, dtype,
+                                   int64_t{896}, int64_t{4864}, a)
+          ->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond)->UseRealTime();
+      if (head_in == 896) {  // the up/gate projection: short rows, as every 896-wide one
+        benchmark::RegisterBenchmark((bm + name + "/4864x896").c_str(), BM_Matmul, dtype,
+                                     int64_t{4864}, int64_t{896}, a)
+            ->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond)->UseRealTime();
+      }
+      benchmark::RegisterBenchmark((bm + name + "/151936x" + std::to_string(head_in)).c_str(),
+                                   BM_Matmul, dtype, int64_t{151936}, head_in, a)
+          ->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+    }
     benchmark::RegisterBenchmark(("BM_MatmulBatch/" + name + "/896x4864x64").c_str(), BM_MatmulBatch,
                                  dtype, int64_t{896}, int64_t{4864})
         ->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Decode speed of boxed's CPU engine beside llama.cpp's, in one run on this machine, on the same
 # GGUF files with the same thread count:
-#   batch 1:                 `boxed bench --samples 1`   vs `llama-bench -n TG` (its tg test)
+#   batch 1:                 `boxed bench --samples 1`   vs `llama-bench -n TG` (its tg test),
+#                            boxed both exact (f32) and with `--cpu-activations q8` (int8
+#                            activations, as llama.cpp computes)
 #   64 samples, one prompt:  `boxed bench --samples 64` vs `llama-batched-bench -pps -npl 64`
 #                            (the prompt prefilled once and shared, as boxed samples)
 # plus prefill of one PP-token prompt (`llama-bench -p PP`). Each tool runs REPS times per case,
@@ -42,11 +44,13 @@ for model in $models; do
   [ -f "$model" ] || { echo "bench_side_by_side.sh: missing $model" >&2; exit 1; }
   name="$(basename "$model")"
   for rep in $(seq 1 "$reps"); do
-    for samples in 1 "$batch"; do
+    for c in "1 f32" "1 q8" "$batch f32"; do
+      read -r samples activations <<< "$c"
       case_name="decode batch $samples"
+      [ "$activations" = f32 ] || case_name="$case_name $activations"
       echo "== $name: boxed bench, $case_name (rep $rep)" >&2
       j="$("${prefix[@]}" "$boxed" bench --backend cpu --model "$model" --prompts 1 --samples "$samples" \
-            --prompt-tokens "$pp" --max-tokens "$tg" --threads "$threads" --json)"
+            --prompt-tokens "$pp" --max-tokens "$tg" --threads "$threads" --cpu-activations "$activations" --json)"
       record "{\"model\": \"$name\", \"tool\": \"boxed\", \"case\": \"$case_name\", \"rep\": $rep}" "$j"
     done
     echo "== $name: llama-bench (rep $rep)" >&2
@@ -83,7 +87,8 @@ lines = [
     "(other work was running; the measured tools ran at the NICE priority below)",
     f"- command: `{' '.join(['NICE=' + repr(nice)] if nice else [])} tools/llama_cpp/bench_side_by_side.sh` "
     f"(THREADS={threads} PP={pp} TG={tg} BATCH={batch} REPS={reps}); every tool with {threads} threads, runs alternating",
-    f"- boxed: `boxed bench --backend cpu --prompts 1 --prompt-tokens {pp} --max-tokens {tg} --samples S --threads {threads}`",
+    f"- boxed: `boxed bench --backend cpu --prompts 1 --prompt-tokens {pp} --max-tokens {tg} --samples S --threads {threads} "
+    "--cpu-activations A` (A = f32, the exact default, or q8, int8 activations in batch-1 decode as llama.cpp computes)",
     f"- llama.cpp: `llama-bench -t {threads} -p {pp} -n {tg} -r 2` (batch 1) and "
     f"`llama-batched-bench -t {threads} -npp {pp} -ntg {tg} -npl 1,{batch} -pps` (one shared prompt, {batch} sequences)",
     "- figures are medians over the repetitions (all values in brackets)",
@@ -99,6 +104,8 @@ for model in dict.fromkeys(r["model"] for r in rows):
          vals("llama-bench", lambda r: r.get("n_prompt") == int(pp) and r.get("n_gen") == 0, "avg_ts")),
         ("decode batch 1", vals("boxed", lambda r: r["case"] == "decode batch 1", "decode_tokens_per_s"),
          vals("llama-bench", lambda r: r.get("n_gen") == int(tg) and r.get("n_prompt") == 0, "avg_ts")),
+        ("decode batch 1, boxed `--cpu-activations q8`", vals("boxed", lambda r: r["case"] == "decode batch 1 q8", "decode_tokens_per_s"),
+         vals("llama-bench", lambda r: r.get("n_gen") == int(tg) and r.get("n_prompt") == 0, "avg_ts")),
         ("decode batch 1 (batched-bench)", [],
          vals("llama-batched-bench", lambda r: r["pl"] == 1, "speed_tg")),
         (f"decode {batch} samples of one prompt", vals("boxed", lambda r: r["case"] == f"decode batch {batch}", "decode_tokens_per_s"),
@@ -111,10 +118,10 @@ for model in dict.fromkeys(r["model"] for r in rows):
         lines.append(f"| {model} | {case} | {fb} | {fl} | {ratio} |")
 lines += ["", "Bytes a boxed decode step reads (weights + KV) and the read bandwidth that implies, beside the "
           "machine's read bandwidth measured by the same `boxed bench` run:", "",
-          "| model | samples | MB per step | implied GB/s | machine read GB/s |", "|---|---|---|---|---|"]
+          "| model | samples | activations | MB per step | implied GB/s | machine read GB/s |", "|---|---|---|---|---|---|"]
 for r in rows:
     if r["tool"] == "boxed":
-        lines.append(f"| {r['model']} | {r['samples']} | {r['bytes_per_decode_step'] / 1e6:.1f} | "
+        lines.append(f"| {r['model']} | {r['samples']} | {r.get('cpu_activations', 'f32')} | {r['bytes_per_decode_step'] / 1e6:.1f} | "
                      f"{r['implied_read_gb_per_s']:.2f} | {r['machine_read_gb_per_s']:.2f} |")
 lines += ["", "Raw records (`RAW=FILE` renders this page again from them):", "", "```json"] + \
     [json.dumps(r) for r in rows + [machine]] + ["```", ""]

@@ -280,5 +280,26 @@ TEST_F(CpuEngineTest, FactoryBuildsItAsCpuAndAsTheAutoFallback) {
   EXPECT_THROW(make_engine({.backend = "cpu", .model = ""}), std::invalid_argument);
 }
 
+// --cpu-activations: q8 is recorded in the engine's arithmetic (and so in the run report); a
+// value other than f32 / q8, or q8 for a backend other than cpu, is refused by name.
+TEST_F(CpuEngineTest, Int8ActivationsAreACpuOptionRecordedInTheArithmetic) {
+  EXPECT_EQ(make_engine({.backend = "cpu", .model = model()})->info().details.at("arithmetic"), "fp32");
+  const std::string q8 =
+      make_engine({.backend = "cpu", .model = model(), .cpu_activations = "q8"})->info().details.at("arithmetic");
+  EXPECT_NE(q8.find("int8 activations"), std::string::npos) << q8;
+  const auto message = [&](const EngineOptions& o) {
+    try {
+      make_engine(o);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({.backend = "cpu", .model = model(), .cpu_activations = "q4"}),
+            "--cpu-activations 'q4': expected f32 or q8");
+  EXPECT_EQ(message({.backend = "replay", .model = model(), .cpu_activations = "q8", .replay_from = "x"}),
+            "--cpu-activations q8 is an option of the cpu backend; the backend here is 'replay'");
+}
+
 }  // namespace
 }  // namespace boxed::inference::cpu

@@ -4,7 +4,11 @@
 // a quantized embedding row is its dequantised row. Weights come from the dequant goldens
 // (tests/data/golden/dequant: real-tensor slices and random blocks), whose values are checked
 // against the gguf package in tests/inference/model/dequant_test.cc.
+// The opt-in int8 decode path (quant_dot_q8.h, Activations::kQ8) is held to what it promises
+// instead: Σ w · x̂ over the quantized activations up to float rounding, and x̂ within d / 2 of x.
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -17,6 +21,7 @@
 #include "inference/cpu/embedding.h"
 #include "inference/cpu/matmul.h"
 #include "inference/cpu/quant_dot.h"
+#include "inference/cpu/quant_dot_q8.h"
 #include "inference/model/quant/dequantize.h"
 #include "tests/inference/model/dequant_golden.h"
 
@@ -156,6 +161,108 @@ TEST_P(QuantMatmulTest, EmbeddingRowIsTheDequantisedRow) {
       ASSERT_EQ(std::bit_cast<uint32_t>(out[t * kCols + k]),
                 std::bit_cast<uint32_t>(w.values[tokens[t] * kCols + k]))
           << GetParam() << " token " << tokens[t] << " element " << k;
+    }
+  }
+}
+
+// x̂ = d * q of the int8 path for element k.
+float dequantized_activation(const Q8Activations& xq, int k) {
+  return xq.d[k / kQ8BlockElems] * static_cast<float>(xq.q[k]);
+}
+
+// Each block: d = max|x| / 127, the largest |q| is 127, every x̂ within d / 2 of x, the block's
+// sum and the per-lane forms consistent with q and d; an all-zero block is all zeros.
+TEST(Q8Activations, QuantizeEachBlockOfThirtyTwo) {
+  std::vector<float> x = random_x(1, 5);
+  std::fill_n(x.begin() + 64, 32, 0.0f);  // block 2 all zero
+  x[100] = 1e-30f;                        // block 3: one tiny value among normal ones
+  x[200] = -300.0f;                       // block 6: one large outlier
+  Q8Activations xq;
+  quantize_activations(x.data(), kCols, xq);
+  ASSERT_EQ(xq.n, kCols);
+  for (int b = 0; b < kCols / kQ8BlockElems; ++b) {
+    float amax = 0.0f;
+    int max_q = 0, sum16[2] = {0, 0};
+    for (int i = 0; i < kQ8BlockElems; ++i) {
+      const int k = b * kQ8BlockElems + i;
+      amax = std::max(amax, std::fabs(x[k]));
+      max_q = std::max(max_q, std::abs(static_cast<int>(xq.q[k])));
+      sum16[i / 16] += xq.q[k];
+      ASSERT_LE(std::fabs(dequantized_activation(xq, k) - x[k]), 0.5f * xq.d[b] * (1 + 1e-5f))
+          << "element " << k;
+    }
+    EXPECT_EQ(xq.d[b], amax / 127.0f) << "block " << b;
+    EXPECT_EQ(max_q, amax > 0 ? 127 : 0) << "block " << b;
+    EXPECT_EQ(xq.sum[b], xq.d[b] * static_cast<float>(sum16[0] + sum16[1])) << "block " << b;
+    for (int lane = 0; lane < 8; ++lane) {
+      EXPECT_EQ(xq.lane_d[8 * b + lane], xq.d[b]);
+      EXPECT_EQ(xq.lane_sum16[8 * b + lane], lane == 0 ? sum16[0] : lane == 4 ? sum16[1] : 0);
+    }
+  }
+  EXPECT_THROW(quantize_activations(x.data(), 96, xq), std::invalid_argument);
+}
+
+// The int8 kernels against Σ w · x̂ in double: within float rounding of the scales, i.e. 1e-5 of
+// Σ |x̂| · max |w| (one wrong element among the 768 would be ~100 times that); and against the
+// exact product x · w within the quantization error Σ |w| · d / 2. Every row count (groups of 4
+// and leftovers), rows at odd addresses.
+TEST_P(QuantMatmulTest, Int8PathIsTheProductWithQuantizedActivations) {
+  const QuantTensor w = make_tensor(GetParam());
+  if (!quant_dot_q8_supported(w.view.dtype, kCols)) {
+    GTEST_SKIP() << GetParam() << ": no int8 kernel in this build (the f32 path serves it)";
+  }
+  const std::vector<float> x = random_x(1, 21);
+  Q8Activations xq;
+  quantize_activations(x.data(), kCols, xq);
+  for (int n_rows : {1, 3, 4, 7, kRows}) {
+    std::vector<float> got(kRows + 1, -7.0f);
+    ASSERT_TRUE(quant_dot_q8_rows(w.view.dtype, w.view.row(0), w.view.row_bytes(), n_rows, xq, got.data()));
+    ASSERT_EQ(got[n_rows], -7.0f) << "wrote past " << n_rows << " rows";
+    for (int r = 0; r < n_rows; ++r) {
+      const float* wr = w.values.data() + static_cast<size_t>(r) * kCols;
+      double want = 0, exact = 0, abs_x = 0, quant_error = 0;
+      float max_w = 0;
+      for (int k = 0; k < kCols; ++k) {
+        const double xk = dequantized_activation(xq, k);
+        want += static_cast<double>(wr[k]) * xk;
+        exact += static_cast<double>(wr[k]) * x[k];
+        abs_x += std::fabs(xk);
+        max_w = std::max(max_w, std::fabs(wr[k]));
+        quant_error += std::fabs(wr[k]) * 0.5 * xq.d[k / kQ8BlockElems];
+      }
+      EXPECT_NEAR(got[r], want, 1e-5 * abs_x * max_w) << GetParam() << " row " << r << " of " << n_rows;
+      EXPECT_NEAR(got[r], exact, quant_error * 1.001 + 1e-5 * abs_x * max_w) << GetParam() << " row " << r;
+    }
+  }
+}
+
+// matmul with Activations::kQ8: the decode path (n < 4) is quant_dot_q8_rows per token (+ bias)
+// where the type has a kernel and the f32 path's bits where it has none; from 4 tokens on, the
+// tile path's bits whatever the setting.
+TEST_P(QuantMatmulTest, MatmulWithInt8ActivationsUsesTheInt8PathOnlyToDecode) {
+  const QuantTensor w = make_tensor(GetParam());
+  std::vector<float> bias_values(kRows);
+  for (int r = 0; r < kRows; ++r) bias_values[r] = 0.5f - 0.125f * static_cast<float>(r % 7);
+  const model::TensorView bias{.name = "bias", .dtype = DType::kF32, .shape = {kRows},
+                               .data = reinterpret_cast<const std::byte*>(bias_values.data())};
+  const bool int8 = quant_dot_q8_supported(w.view.dtype, kCols);
+  for (int n : {1, 2, 3, 4, 6}) {
+    const std::vector<float> x = random_x(n, 300 + n);
+    std::vector<float> got(static_cast<size_t>(n) * kRows), f32(got.size());
+    matmul(x.data(), n, w.view, &bias, got.data(), Activations::kQ8);
+    matmul(x.data(), n, w.view, &bias, f32.data(), Activations::kF32);
+    for (int t = 0; t < n; ++t) {
+      std::vector<float> want(f32.begin() + t * kRows, f32.begin() + (t + 1) * kRows);
+      if (int8 && n < 4) {
+        Q8Activations xq;
+        quantize_activations(x.data() + static_cast<size_t>(t) * kCols, kCols, xq);
+        ASSERT_TRUE(quant_dot_q8_rows(w.view.dtype, w.view.row(0), w.view.row_bytes(), kRows, xq, want.data()));
+        for (int r = 0; r < kRows; ++r) want[r] += bias_values[r];
+      }
+      for (int r = 0; r < kRows; ++r) {
+        ASSERT_EQ(std::bit_cast<uint32_t>(got[t * kRows + r]), std::bit_cast<uint32_t>(want[r]))
+            << GetParam() << " n=" << n << " token " << t << " row " << r;
+      }
     }
   }
 }

@@ -191,6 +191,22 @@ TEST_F(GgufCli, BenchReportsRatesAndBytesPerStep) {
                                             j["kv_bytes_per_step"].get<int64_t>() + 3 * h * 4);
 }
 
+// `boxed bench --cpu-activations q8`: reported in the JSON; refused for another backend and for
+// another value.
+TEST_F(GgufCli, BenchTakesInt8ActivationsOnTheCpuOnly) {
+  const std::string args = " --model " + gguf() + " --prompts 1 --samples 1 --max-tokens 3 --prompt-tokens 10";
+  const json j = run_json("bench --backend cpu --cpu-activations q8 --json" + args);
+  EXPECT_EQ(j["cpu_activations"], "q8");
+  EXPECT_GT(j["decode_tokens_per_s"].get<double>(), 0);
+  const boxed::testing::RunResult cuda = boxed::testing::run_boxed("bench --backend cuda --cpu-activations q8" + args);
+  EXPECT_NE(cuda.exit_code, 0);
+  EXPECT_NE(cuda.output.find("--cpu-activations q8 is an option of the cpu backend; the backend here is 'cuda'"),
+            std::string::npos) << cuda.output;
+  const boxed::testing::RunResult bad = boxed::testing::run_boxed("bench --backend cpu --cpu-activations q4" + args);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("--cpu-activations"), std::string::npos) << bad.output;
+}
+
 // `boxed bench --backend cuda`: on the emulation (BOXED_CUDA=EMULATE builds) the same accounting
 // with the device's storage (bf16 matrices, fp32 norms and biases) and the device yardsticks;
 // without a device or emulation, an error naming the device probe's answer.

@@ -1,0 +1,329 @@
+#include "inference/cpu/quant_dot_q8.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VNNI__)
+#define BOXED_Q8_KERNELS 1
+#include <immintrin.h>
+#endif
+
+#include "inference/cpu/dot.h"
+#include "inference/model/quant/blocks_k.h"
+
+namespace boxed::inference::cpu {
+
+void quantize_activations(const float* x, int n, Q8Activations& out) {
+  if (n <= 0 || n % 64 != 0) {
+    throw std::invalid_argument(fmt::format("quantize_activations: n = {}, not a positive multiple of 64", n));
+  }
+  const int n_blocks = n / kQ8BlockElems;
+  out.n = n;
+  out.q.resize(n);
+  out.d.resize(n_blocks);
+  out.sum.resize(n_blocks);
+  out.lane_d.resize(n / 4);
+  out.lane_sum16.assign(n / 4, 0);
+  for (int b = 0; b < n_blocks; ++b) {
+    const float* xb = x + b * kQ8BlockElems;
+    int8_t* qb = out.q.data() + b * kQ8BlockElems;
+    float amax = 0.0f;
+    for (int i = 0; i < kQ8BlockElems; ++i) amax = std::max(amax, std::fabs(xb[i]));
+    // d = max|x| / 127 as llama.cpp's quantize_row_q8_0 (ggml-quants.c), q rounded to nearest
+    // (ties to even; the product x * (127 / max|x|) never exceeds 127 by more than an ulp).
+    const float d = amax / 127.0f;
+    const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+    int sum16[2] = {0, 0};
+    for (int i = 0; i < kQ8BlockElems; ++i) {
+      const float v = std::clamp(std::nearbyint(xb[i] * inv), -127.0f, 127.0f);
+      qb[i] = static_cast<int8_t>(v);
+      sum16[i / 16] += qb[i];
+    }
+    out.d[b] = d;
+    out.sum[b] = d * static_cast<float>(sum16[0] + sum16[1]);
+    for (int lane = 0; lane < kQ8BlockElems / 4; ++lane) out.lane_d[b * 8 + lane] = d;
+    out.lane_sum16[b * 8] = sum16[0];
+    out.lane_sum16[b * 8 + 4] = sum16[1];
+  }
+}
+
+#if defined(BOXED_Q8_KERNELS)
+
+namespace {
+
+namespace quant = model::quant;
+// All-lanes masks for the maskz forms of intrinsics whose plain forms make GCC 12 warn
+// (-Wmaybe-uninitialized on their _mm512_undefined source operand); the instructions are the same.
+constexpr __mmask16 kAll = 0xffff;
+
+#define BOXED_UNROLL_ALL _Pragma("GCC unroll 16")
+
+// One row at a time, the blocks in file order: the weights stream from memory in one sequential
+// run, which the hardware prefetchers follow. Reading 4 rows at once (as the fp32 kernels of
+// quant_dot_avx512.cc do, to overlap 4 FMA chains) interleaves 4 streams, and with the int8
+// kernels' lighter arithmetic that access pattern became the limit: on the 151936-row head
+// (streamed from memory; quant_matmul_bench BM_MatmulQ8, 1 thread) 4 rows at once took Q8_0
+// 19.7 ms, Q6_K 21.5, Q5_0 11.3, Q4_K 10.9 against 9.5, 10.2, 9.3 and 9.7 ms one row at a time,
+// and Qwen2.5-0.5B decoded at 32 instead of 42 tokens/s. The prefetch below reaches one row on.
+inline void prefetch_next_row(const std::byte* p, size_t row_bytes) {
+  _mm_prefetch(reinterpret_cast<const char*>(p + row_bytes), _MM_HINT_T0);
+}
+
+// The activations of elements 64j..64j+63: their int8 codes, the d of each int32 lane's block,
+// and -(zero point) * Σq of each 16 elements in lanes 0, 4, 8, 12 (the initial accumulator, so
+// that vpdpbusd over unsigned weight codes yields Σ (code - zero point) * q).
+struct Activations64 {
+  __m512i q;
+  __m512 d;
+  const int32_t* sum16;
+  Activations64(const Q8Activations& x, int j)
+      : q(_mm512_loadu_si512(x.q.data() + 64 * j)),
+        d(_mm512_loadu_ps(x.lane_d.data() + 16 * j)),
+        sum16(x.lane_sum16.data() + 16 * j) {}
+  template <int kZeroPointLog2>
+  __m512i zero_point_start() const {
+    const __m512i s = _mm512_loadu_si512(sum16);
+    return _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_maskz_slli_epi32(kAll, s, kZeroPointLog2));
+  }
+};
+
+// acc += float(Σ lanes) * d_w * d_x, lane by lane; d_w of block 2j in lanes 0..7 and of block
+// 2j+1 in lanes 8..15 (a 64-element step of a 32-element type).
+inline __m512 two_block_scale(const __m512& dx, float dw0, float dw1) {
+  return _mm512_mul_ps(dx, _mm512_mask_blend_ps(0xff00, _mm512_set1_ps(dw0), _mm512_set1_ps(dw1)));
+}
+
+// The 32 nibble codes of two 16-byte runs (block b0's and b1's) in element order: the low nibbles
+// of a run are its elements 0..15, the high ones 16..31 (Q4_0/Q4_1/Q5_0 layout).
+inline __m512i nibbles_two_blocks(const uint8_t* qs0, const uint8_t* qs1) {
+  const __m256i bytes = _mm256_inserti128_si256(
+      _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs0))),
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs1)), 1);
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  const __m256i lo = _mm256_and_si256(bytes, low4);
+  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low4);
+  const __m512i lo_hi = _mm512_maskz_inserti64x4(0xff, _mm512_castsi256_si512(lo), hi, 1);  // lo0 lo1 hi0 hi1
+  return _mm512_maskz_shuffle_i64x2(0xff, lo_hi, lo_hi, _MM_SHUFFLE(3, 1, 2, 0));         // lo0 hi0 lo1 hi1
+}
+
+// The 64 nibble codes of one 32-byte run: low nibbles are elements 0..31, high ones 32..63 (Q4_K).
+inline __m512i nibbles_one_run(const uint8_t* qs) {
+  const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs));
+  const __m256i low4 = _mm256_set1_epi8(0x0f);
+  return _mm512_maskz_inserti64x4(0xff, _mm512_castsi256_si512(_mm256_and_si256(bytes, low4)),
+                            _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low4), 1);
+}
+
+// dot()'s pairwise tree over the 16 lanes (not _mm512_reduce_add_ps: GCC 12 warns in its header).
+inline float reduce(__m512 v) {
+  alignas(64) float lanes[kLanes];
+  _mm512_store_ps(lanes, v);
+  return reduce_lanes(lanes);
+}
+
+// Q5_0: codes 0..31 (zero point 16), bit 4 of element i from bit i of the block's qh.
+float dot_q5_0(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
+  __m512 acc = _mm512_setzero_ps();
+  const __m512i bit4 = _mm512_set1_epi8(0x10);
+  for (int j = 0; j < x.n / 64; ++j) {  // blocks 2j and 2j+1, 44 bytes: every line prefetched
+    const Activations64 a(x, j);
+    const std::byte* b0 = row + static_cast<size_t>(j) * 44;
+    const std::byte* b1 = b0 + 22;
+    prefetch_next_row(b0, row_bytes);
+    const uint8_t* p0 = quant::block_bytes(b0);
+    const uint8_t* p1 = quant::block_bytes(b1);
+    const __mmask64 high = static_cast<__mmask64>(quant::load_u32_le(p0 + 2)) |
+                           (static_cast<__mmask64>(quant::load_u32_le(p1 + 2)) << 32);
+    __m512i w = nibbles_two_blocks(p0 + 6, p1 + 6);
+    w = _mm512_mask_add_epi8(w, high, w, bit4);
+    const __m512i dots = _mm512_dpbusd_epi32(a.zero_point_start<4>(), w, a.q);
+    acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots),
+                          two_block_scale(a.d, quant::load_half(b0), quant::load_half(b1)), acc);
+  }
+  return reduce(acc);
+}
+
+// Q4_1: codes 0..15, x = d * q + m: Σ = d_w * Σ q·x̂ + m * Σ x̂ (the block's `sum`).
+float dot_q4_1(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
+  __m512 acc = _mm512_setzero_ps();
+  float offset = 0.0f;
+  for (int j = 0; j < x.n / 64; ++j) {  // 40 bytes a step
+    const Activations64 a(x, j);
+    const std::byte* b0 = row + static_cast<size_t>(j) * 40;
+    const std::byte* b1 = b0 + 20;
+    prefetch_next_row(b0, row_bytes);
+    const __m512i w = nibbles_two_blocks(quant::block_bytes(b0) + 4, quant::block_bytes(b1) + 4);
+    const __m512i dots = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, a.q);
+    acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots),
+                          two_block_scale(a.d, quant::load_half(b0), quant::load_half(b1)), acc);
+    offset += quant::load_half(b0 + 2) * x.sum[2 * j] + quant::load_half(b1 + 2) * x.sum[2 * j + 1];
+  }
+  return reduce(acc) + offset;
+}
+
+// Q8_0: int8 codes, entered as q + 128 (zero point 128).
+float dot_q8_0(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
+  __m512 acc = _mm512_setzero_ps();
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  for (int j = 0; j < x.n / 64; ++j) {  // 68 bytes a step
+    const Activations64 a(x, j);
+    const std::byte* b0 = row + static_cast<size_t>(j) * 68;
+    const std::byte* b1 = b0 + 34;
+    prefetch_next_row(b0, row_bytes);
+    prefetch_next_row(b0 + 64, row_bytes);
+    const __m512i w = _mm512_maskz_inserti64x4(
+        0xff, _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b0 + 2))),
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b1 + 2)), 1);
+    const __m512i dots = _mm512_dpbusd_epi32(a.zero_point_start<7>(), _mm512_xor_si512(w, flip), a.q);
+    acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots),
+                          two_block_scale(a.d, quant::load_half(b0), quant::load_half(b1)), acc);
+  }
+  return reduce(acc);
+}
+
+// Q4_K's 8 sub-block scales and 8 minimums, as floats in one zmm: lanes 0..7 d * sc[s], lanes
+// 8..15 dmin * mn[s] (the decoder's products, quant::decode_q4_k). The 6-bit fields are unpacked
+// four at a time in 32-bit words, following quant::unpack_scale_min_k4: sc[0..3] and mn[0..3] are
+// the low 6 bits of bytes 0..3 and 4..7; sc[4..7] / mn[4..7] take the low / high nibbles of bytes
+// 8..11 and, as bits 4..5, the top 2 bits of bytes 0..3 / 4..7.
+inline __m512 q4_k_scales_and_mins(const std::byte* block) {
+  const uint8_t* scales = quant::block_bytes(block) + 4;
+  const uint32_t u0 = quant::load_u32_le(scales), u1 = quant::load_u32_le(scales + 4);
+  const uint32_t u2 = quant::load_u32_le(scales + 8);
+  const uint32_t sc_lo = u0 & 0x3f3f3f3fu, mn_lo = u1 & 0x3f3f3f3fu;
+  const uint32_t sc_hi = (u2 & 0x0f0f0f0fu) | (((u0 >> 6) & 0x03030303u) << 4);
+  const uint32_t mn_hi = ((u2 >> 4) & 0x0f0f0f0fu) | (((u1 >> 6) & 0x03030303u) << 4);
+  const __m128i fields = _mm_set_epi32(static_cast<int>(mn_hi), static_cast<int>(mn_lo),
+                                       static_cast<int>(sc_hi), static_cast<int>(sc_lo));
+  const __m512 d = _mm512_mask_blend_ps(0xff00, _mm512_set1_ps(quant::load_half(block)),
+                                        _mm512_set1_ps(quant::load_half(block + 2)));
+  return _mm512_mul_ps(d, _mm512_maskz_cvtepi32_ps(kAll, _mm512_maskz_cvtepu8_epi32(kAll, fields)));
+}
+
+// Q4_K: per super-block of 256, 8 sub-blocks of 32 with x = (d * sc) * q - (dmin * mn): the
+// scaled part in lanes (sub-block scale times the activation block's d, lane by lane), the
+// minimums as Σ (dmin * mn_s) * Σ x̂ over sub-block s in lanes 8..15 of a second accumulator.
+float dot_q4_k(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
+  __m512 acc = _mm512_setzero_ps(), mins = _mm512_setzero_ps();
+  // Lanes 0..7 take sub-block 2c's scale, lanes 8..15 sub-block 2c+1's.
+  const __m512i pair_index[4] = {
+      _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
+      _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3),
+      _mm512_setr_epi32(4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5),
+      _mm512_setr_epi32(6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7)};
+  for (int b = 0; b < x.n / 256; ++b) {
+    const std::byte* block = row + static_cast<size_t>(b) * 144;
+    for (int line = 0; line < 144; line += 64) prefetch_next_row(block + line, row_bytes);
+    // Σ x̂ of the 8 activation blocks in lanes 8..15, against the minimums.
+    const __m512 block_sums =
+        _mm512_maskz_insertf32x8(0xff00, _mm512_setzero_ps(), _mm256_loadu_ps(x.sum.data() + 8 * b), 1);
+    const __m512 scales = q4_k_scales_and_mins(block);
+    mins = _mm512_fmadd_ps(scales, block_sums, mins);
+    const uint8_t* qs = quant::block_bytes(block) + 16;
+    BOXED_UNROLL_ALL
+    for (int c = 0; c < 4; ++c) {
+      const Activations64 a(x, 4 * b + c);
+      const __m512i dots = _mm512_dpbusd_epi32(_mm512_setzero_si512(), nibbles_one_run(qs + 32 * c), a.q);
+      const __m512 scale = _mm512_mul_ps(_mm512_maskz_permutexvar_ps(kAll, pair_index[c], scales), a.d);
+      acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots), scale, acc);
+    }
+  }
+  return reduce(acc) - reduce(mins);
+}
+
+// Q6_K: per super-block of 256, 16 sub-blocks of 16 with x = (d * sc) * (q - 32), q in 0..63
+// from 4 bits of ql and 2 of qh. Within half h (128 elements), ql[64h..64h+63]'s low nibbles are
+// elements 0..63 and its high nibbles 64..127; qh[32h + l] holds bits 4..5 of elements l, 32 + l,
+// 64 + l, 96 + l in its bit pairs 0, 1, 2, 3.
+float dot_q6_k(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
+  __m512 acc = _mm512_setzero_ps();
+  const __m512i low4 = _mm512_set1_epi8(0x0f), bits45 = _mm512_set1_epi8(0x30);
+  // Per 16-bit word: the shifts that bring bit pair p of qh to bits 4..5, for the two 32-byte
+  // halves of a zmm (pairs 0 and 1 for elements 0..63, pairs 2 and 3 for 64..127).
+  constexpr long long kEachWord = 0x0001000100010001;
+  const __m512i shift_up = _mm512_setr_epi64(4 * kEachWord, 4 * kEachWord, 4 * kEachWord,
+                                             4 * kEachWord, 2 * kEachWord, 2 * kEachWord,
+                                             2 * kEachWord, 2 * kEachWord);
+  const __m512i shift_down = _mm512_setr_epi64(0, 0, 0, 0, 2 * kEachWord, 2 * kEachWord,
+                                               2 * kEachWord, 2 * kEachWord);
+  // Lanes 4k..4k+3 take sub-block scale k of the 64 elements.
+  const __m512i quad_index[4] = {
+      _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3),
+      _mm512_setr_epi32(4, 4, 4, 4, 5, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 7),
+      _mm512_setr_epi32(8, 8, 8, 8, 9, 9, 9, 9, 10, 10, 10, 10, 11, 11, 11, 11),
+      _mm512_setr_epi32(12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15)};
+  for (int b = 0; b < x.n / 256; ++b) {
+    const std::byte* block = row + static_cast<size_t>(b) * 210;
+    for (int line = 0; line < 210; line += 64) prefetch_next_row(block + line, row_bytes);
+    const uint8_t* ql = quant::block_bytes(block);
+    const __m512 scales = _mm512_mul_ps(
+        _mm512_set1_ps(quant::load_half(block + 208)),
+        _mm512_maskz_cvtepi32_ps(kAll, _mm512_maskz_cvtepi8_epi32(
+                                           kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(ql + 192)))));
+    BOXED_UNROLL_ALL
+    for (int h = 0; h < 2; ++h) {
+      const __m512i low = _mm512_loadu_si512(ql + 64 * h);
+      const __m512i high = _mm512_maskz_broadcast_i64x4(
+          0xff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 128 + 32 * h)));
+      const __m512i codes[2] = {
+          _mm512_or_si512(_mm512_and_si512(low, low4),
+                          _mm512_and_si512(_mm512_sllv_epi16(high, shift_up), bits45)),
+          _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(low, 4), low4),
+                          _mm512_and_si512(_mm512_srlv_epi16(high, shift_down), bits45))};
+      BOXED_UNROLL_ALL
+      for (int k = 0; k < 2; ++k) {
+        const Activations64 a(x, 4 * b + 2 * h + k);  // elements 128h + 64k.. of the super-block
+        const __m512i dots = _mm512_dpbusd_epi32(a.zero_point_start<5>(), codes[k], a.q);
+        const __m512 scale =
+            _mm512_mul_ps(_mm512_maskz_permutexvar_ps(kAll, quad_index[2 * h + k], scales), a.d);
+        acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots), scale, acc);
+      }
+    }
+  }
+  return reduce(acc);
+}
+
+using Kernel = float (*)(const std::byte* row, size_t row_bytes, const Q8Activations& x);
+
+Kernel kernel_for(model::DType dtype) {
+  using model::DType;
+  switch (dtype) {
+    case DType::kQ5_0: return dot_q5_0;
+    case DType::kQ4_1: return dot_q4_1;
+    case DType::kQ8_0: return dot_q8_0;
+    case DType::kQ4_K: return dot_q4_k;
+    case DType::kQ6_K: return dot_q6_k;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+bool quant_dot_q8_supported(model::DType dtype, int n) {
+  if (kernel_for(dtype) == nullptr || n <= 0 || n % 64 != 0) return false;
+  const bool super_blocks = dtype == model::DType::kQ4_K || dtype == model::DType::kQ6_K;
+  return !super_blocks || n % 256 == 0;
+}
+
+bool quant_dot_q8_rows(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows,
+                       const Q8Activations& x, float* out) {
+  if (!quant_dot_q8_supported(dtype, x.n)) return false;
+  const Kernel dot = kernel_for(dtype);
+  for (int r = 0; r < n_rows; ++r) out[r] = dot(rows + r * row_bytes, row_bytes, x);
+  return true;
+}
+
+#else
+
+bool quant_dot_q8_supported(model::DType, int) { return false; }
+
+bool quant_dot_q8_rows(model::DType, const std::byte*, size_t, int, const Q8Activations&, float*) {
+  return false;
+}
+
+#endif
+
+}  // namespace boxed::inference::cpu
