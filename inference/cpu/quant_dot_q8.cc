@@ -90,10 +90,18 @@ struct Activations64 {
   }
 };
 
-// acc += float(Σ lanes) * d_w * d_x, lane by lane; d_w of block 2j in lanes 0..7 and of block
-// 2j+1 in lanes 8..15 (a 64-element step of a 32-element type).
-inline __m512 two_block_scale(const __m512& dx, float dw0, float dw1) {
-  return _mm512_mul_ps(dx, _mm512_mask_blend_ps(0xff00, _mm512_set1_ps(dw0), _mm512_set1_ps(dw1)));
+// The first two fp16 fields of blocks b0 and b1 (d, and m where the type has one) as floats:
+// [d(b0), m(b0), d(b1), m(b1)], converted together.
+inline __m128 block_halves(const std::byte* b0, const std::byte* b1) {
+  const auto u32 = [](const std::byte* p) { return static_cast<int>(quant::load_u32_le(quant::block_bytes(p))); };
+  return _mm_cvtph_ps(_mm_insert_epi32(_mm_cvtsi32_si128(u32(b0)), u32(b1), 1));
+}
+
+// The per-lane scale d_w * d_x of a 64-element step of a 32-element type: d_w of block 2j
+// (element 0 of `halves`) in lanes 0..7, of block 2j+1 (element 2) in lanes 8..15.
+inline __m512 two_block_scale(const __m512& dx, const __m128& halves) {
+  const __m512i pick = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2);
+  return _mm512_mul_ps(dx, _mm512_maskz_permutexvar_ps(kAll, pick, _mm512_castps128_ps512(halves)));
 }
 
 // The 32 nibble codes of two 16-byte runs (block b0's and b1's) in element order: the low nibbles
@@ -140,16 +148,16 @@ float dot_q5_0(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
     __m512i w = nibbles_two_blocks(p0 + 6, p1 + 6);
     w = _mm512_mask_add_epi8(w, high, w, bit4);
     const __m512i dots = _mm512_dpbusd_epi32(a.zero_point_start<4>(), w, a.q);
-    acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots),
-                          two_block_scale(a.d, quant::load_half(b0), quant::load_half(b1)), acc);
+    acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots), two_block_scale(a.d, block_halves(b0, b1)), acc);
   }
   return reduce(acc);
 }
 
-// Q4_1: codes 0..15, x = d * q + m: Σ = d_w * Σ q·x̂ + m * Σ x̂ (the block's `sum`).
+// Q4_1: codes 0..15, x = d * q + m: Σ = d_w * Σ q·x̂ + m * Σ x̂ (the block's `sum`), the m
+// terms gathered in lanes 1 and 3 of `offsets`.
 float dot_q4_1(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
   __m512 acc = _mm512_setzero_ps();
-  float offset = 0.0f;
+  __m128 offsets = _mm_setzero_ps();
   for (int j = 0; j < x.n / 64; ++j) {  // 40 bytes a step
     const Activations64 a(x, j);
     const std::byte* b0 = row + static_cast<size_t>(j) * 40;
@@ -157,11 +165,14 @@ float dot_q4_1(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
     prefetch_next_row(b0, row_bytes);
     const __m512i w = nibbles_two_blocks(quant::block_bytes(b0) + 4, quant::block_bytes(b1) + 4);
     const __m512i dots = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, a.q);
-    acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots),
-                          two_block_scale(a.d, quant::load_half(b0), quant::load_half(b1)), acc);
-    offset += quant::load_half(b0 + 2) * x.sum[2 * j] + quant::load_half(b1 + 2) * x.sum[2 * j + 1];
+    const __m128 dm = block_halves(b0, b1);
+    acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots), two_block_scale(a.d, dm), acc);
+    const __m128 sums = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(x.sum.data() + 2 * j)));
+    offsets = _mm_fmadd_ps(dm, _mm_unpacklo_ps(sums, sums), offsets);  // [., m0 s0, ., m1 s1]
   }
-  return reduce(acc) + offset;
+  alignas(16) float o[4];
+  _mm_store_ps(o, offsets);
+  return reduce(acc) + (o[1] + o[3]);
 }
 
 // Q8_0: int8 codes, entered as q + 128 (zero point 128).
@@ -178,8 +189,7 @@ float dot_q8_0(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
         0xff, _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b0 + 2))),
         _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b1 + 2)), 1);
     const __m512i dots = _mm512_dpbusd_epi32(a.zero_point_start<7>(), _mm512_xor_si512(w, flip), a.q);
-    acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots),
-                          two_block_scale(a.d, quant::load_half(b0), quant::load_half(b1)), acc);
+    acc = _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(kAll, dots), two_block_scale(a.d, block_halves(b0, b1)), acc);
   }
   return reduce(acc);
 }
