@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -31,15 +32,21 @@ void quantize_activations(const float* x, int n, Q8Activations& out) {
     const float* xb = x + b * kQ8BlockElems;
     int8_t* qb = out.q.data() + b * kQ8BlockElems;
     float amax = 0.0f;
-    for (int i = 0; i < kQ8BlockElems; ++i) amax = std::max(amax, std::fabs(xb[i]));
+    bool nan = false;
+    for (int i = 0; i < kQ8BlockElems; ++i) {
+      amax = std::max(amax, std::fabs(xb[i]));
+      nan = nan || std::isnan(xb[i]);
+    }
     // d = max|x| / 127 as llama.cpp's quantize_row_q8_0 (ggml-quants.c), q rounded to nearest
-    // (ties to even; the product x * (127 / max|x|) never exceeds 127 by more than an ulp).
-    const float d = amax / 127.0f;
+    // (ties to even; the product x * (127 / max|x|) never exceeds 127 by more than an ulp). A NaN
+    // in the block makes d NaN, so that it reaches the results as it would on the exact path.
+    const float d = nan ? std::numeric_limits<float>::quiet_NaN() : amax / 127.0f;
     const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
     int sum16[2] = {0, 0};
     for (int i = 0; i < kQ8BlockElems; ++i) {
       const float v = std::clamp(std::nearbyint(xb[i] * inv), -127.0f, 127.0f);
-      qb[i] = static_cast<int8_t>(v);
+      // NaN (from a NaN x, or inf * 0): 0, not an undefined float-to-int conversion; d carries it.
+      qb[i] = static_cast<int8_t>(std::isnan(v) ? 0.0f : v);
       sum16[i / 16] += qb[i];
     }
     out.d[b] = d;

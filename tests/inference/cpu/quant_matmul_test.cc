@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <random>
 #include <vector>
@@ -200,6 +201,11 @@ TEST(Q8Activations, QuantizeEachBlockOfThirtyTwo) {
     }
   }
   EXPECT_THROW(quantize_activations(x.data(), 96, xq), std::invalid_argument);
+  // A NaN is not lost: its block's d is NaN (the exact path would give NaN too).
+  x[40] = std::numeric_limits<float>::quiet_NaN();
+  quantize_activations(x.data(), kCols, xq);
+  EXPECT_TRUE(std::isnan(xq.d[1]));
+  EXPECT_FALSE(std::isnan(xq.d[0]));
 }
 
 // The int8 kernels against Σ w · x̂ in double: within float rounding of the scales, i.e. 1e-5 of
