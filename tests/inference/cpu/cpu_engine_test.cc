@@ -275,8 +275,11 @@ TEST_F(CpuEngineTest, FactoryBuildsItAsCpuAndAsTheAutoFallback) {
   const std::unique_ptr<Engine> engine = make_engine({.backend = "cpu", .model = model()});
   EXPECT_EQ(engine->info().backend, "cpu");
   EXPECT_EQ(engine->info().details.at("chat_template"), "deepseek-r1");
-  // No CUDA engine exists yet, so "auto" is cpu even on a machine with a GPU.
-  EXPECT_EQ(make_engine({.backend = "auto", .model = model()})->info().backend, "cpu");
+  // "auto" takes a visible CUDA device (never the emulation), else cpu.
+  const std::vector<std::string> now = available_backends();
+  const bool device =
+      std::ranges::find(now, "cuda") != now.end() && !cuda_status().starts_with("emulated");
+  EXPECT_EQ(make_engine({.backend = "auto", .model = model()})->info().backend, device ? "cuda" : "cpu");
   EXPECT_THROW(make_engine({.backend = "cpu", .model = ""}), std::invalid_argument);
 }
 
