@@ -39,7 +39,7 @@ void add_bench_command(CLI::App& app, int& /*exit_code*/) {
   cmd->add_option("--threads", o->threads, "CPU threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber)->capture_default_str();
   cmd->add_option("--cpu-activations", o->cpu_activations,
-                  "cpu: f32 (the exact reference) or q8 (decode matmuls over GGML blocks with int8 "
+                  "cpu: f32 (the exact reference) or q8 (matmuls over GGML blocks with int8 "
                   "activations, as llama.cpp computes; faster, not bit-exact)")
       ->check(CLI::IsMember({"f32", "q8"}))->capture_default_str();
   cmd->add_flag("--json", *json, "Print one JSON object");

@@ -90,8 +90,8 @@ void add_run_command(CLI::App& app, int& /*exit_code*/) {
   cmd->add_option("--threads", a->threads, "cpu: worker threads; 0 = all cores");
   cmd->add_option("--cpu-activations", a->cpu_activations,
                   "cpu: f32 (default; the exact reference, bit-identical whatever the batch) or q8 "
-                  "(decode matmuls over GGML blocks with int8 activations, as llama.cpp computes: "
-                  "faster at small batches, not bit-exact; recorded in the report)")
+                  "(matmuls over GGML blocks with int8 activations, as llama.cpp computes: "
+                  "faster, not bit-exact; recorded in the report)")
       ->check(CLI::IsMember({"f32", "q8"}));
   cmd->add_option("--from", a->from,
                   "replay: the run directory (or completions.jsonl) whose "

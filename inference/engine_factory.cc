@@ -39,8 +39,8 @@ std::invalid_argument cuda_unavailable() {
                   : std::string(" (no CUDA engine in this build: BOXED_CUDA=OFF or no nvcc)")));
 }
 
-// --cpu-activations: "f32" (the exact reference) or "q8" (int8 activations in the decode
-// matmuls over GGML blocks, cpu/quant_dot_q8.h), which only the CPU forward has.
+// --cpu-activations: "f32" (the exact reference) or "q8" (int8 activations in the matmuls over
+// GGML blocks, cpu/quant_dot_q8.h and cpu/quant_gemm_q8.h), which only the CPU forward has.
 cpu::Activations parse_cpu_activations(const std::string& backend, const std::string& value) {
   if (value == "f32") return cpu::Activations::kF32;
   if (value != "q8") {
@@ -102,7 +102,7 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
     cpu_options.activations = activations;
     if (activations == cpu::Activations::kQ8) {
       cpu_options.arithmetic =
-          "fp32, except decode steps' matmuls over GGML blocks: int8 activations per 32 elements "
+          "fp32, except matmuls over GGML blocks: int8 activations per 32 elements "
           "(--cpu-activations q8)";
     }
     return std::make_unique<cpu::CpuEngine>(cpu_options);

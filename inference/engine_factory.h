@@ -18,8 +18,8 @@ struct EngineOptions {
   std::string model;             // model directory or GGUF file; the served name for openai
   int threads = 0;               // CPU worker threads; 0 = all cores
   std::string chat_template;     // override of the model's chat template (a name or a file)
-  // cpu backend: "f32", the exact reference, or "q8": decode steps (fewer than 4 tokens) multiply
-  // GGML blocks with int8 activations, as llama.cpp does — faster, not bit-exact.
+  // cpu backend: "f32", the exact reference, or "q8": matmuls multiply GGML blocks with int8
+  // activations, as llama.cpp does — faster, not bit-exact.
   std::string cpu_activations = "f32";
   // openai backend
   std::vector<std::string> endpoints;  // base URLs, e.g. http://127.0.0.1:8000

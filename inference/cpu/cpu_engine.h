@@ -11,7 +11,7 @@
 // model, the prompt, the sampling parameters and the request seed — not on the batch size, the
 // other requests or the thread count (forward.h "Determinism", sampler.h) — except with
 // `activations = Activations::kQ8` (`--cpu-activations q8`), the opt-in llama.cpp-like int8
-// decode path, where a step's token count matters (forward.h).
+// arithmetic, where a step's token count matters (forward.h).
 #pragma once
 
 #include <functional>

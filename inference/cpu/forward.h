@@ -28,8 +28,9 @@
 // attention over positions in ascending order), which never depends on the number of tokens in
 // the batch, on which other sequences are in it, or on how oneTBB splits the work. So a token's
 // logits are bit-identical whatever the batch composition and thread count (for a given build).
-// Not so with Activations::kQ8: steps of fewer than 4 tokens then take the int8 path, so a
-// token's logits depend on how many tokens shared its step (still not on the thread count).
+// Not so with Activations::kQ8: steps of fewer than 4 tokens then take the int8 row kernels and
+// larger ones the int8 tile kernels, which sum in different orders, so a token's logits depend on
+// whether fewer than 4 tokens shared its step (not on which, nor on the thread count).
 // oneTBB parallelises across independent output rows (weight rows, tokens, heads) only.
 #pragma once
 
@@ -54,7 +55,7 @@ struct ForwardBatch {
 
 class CpuForward {
  public:
-  // activations: what the decode path of every matmul multiplies GGML blocks with (matmul.h);
+  // activations: what every matmul multiplies GGML blocks with (matmul.h);
   // kQ8 gives up the bit-exactness above for int8 speed (`--cpu-activations q8`).
   explicit CpuForward(const model::Model& model, Activations activations = Activations::kF32);
 

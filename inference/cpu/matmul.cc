@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "inference/cpu/dot.h"
 #include "inference/cpu/parallel.h"
 #include "inference/cpu/quant_dot.h"
 #include "inference/cpu/quant_dot_q8.h"
+#include "inference/cpu/quant_gemm_q8.h"
 #include "inference/model/awq.h"
 
 namespace boxed::inference::cpu {
@@ -27,12 +29,21 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
     bias_f32.resize(out);
     model::convert_to_f32(bias->dtype, bias->data, out, bias_f32.data());
   }
-  // The int8 decode path: each token's activations quantized once, before the tiles share them.
+  // The int8 paths: each token's activations quantized once, before the tiles share them.
   std::vector<Q8Activations> x_q8;
-  if (activations == Activations::kQ8 && n < 4 && quant_dot_q8_supported(w.dtype, in)) {
+  std::optional<Q8Batch> batch_q8;
+  if (activations == Activations::kQ8 && quant_dot_q8_supported(w.dtype, in)) {
     x_q8.resize(n);
     for (int t = 0; t < n; ++t) quantize_activations(x + static_cast<size_t>(t) * in, in, x_q8[t]);
+    if (n >= 4) batch_q8.emplace(w.dtype, x_q8.data(), n);
   }
+  const auto add_bias = [&](int row0, int rows) {
+    if (bias == nullptr) return;
+    for (int t = 0; t < n; ++t) {
+      float* yt = y + static_cast<size_t>(t) * out + row0;
+      for (int i = 0; i < rows; ++i) yt[i] += bias_f32[row0 + i];
+    }
+  };
   const int n_chunks = (in + kChunkK - 1) / kChunkK;
   const int grain = grain_for(static_cast<size_t>(kTileRows) * in * std::max(n, 1));
   parallel_items(n_tiles, grain, [&](int tile) {
@@ -54,6 +65,11 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
       }
       return;
     }
+    if (batch_q8) {  // int8 activations, 4 or more tokens: the tile unpacked to codes once
+      quant_gemm_q8_tile(w.dtype, w.row(row0), w.row_bytes(), rows, *batch_q8, y + row0, out);
+      add_bias(row0, rows);
+      return;
+    }
     if (n < 4 && model::dtype_is_quantized(w.dtype)) {
       // Decode: GGML blocks decoded block by block on the stack (quant_dot == dot over the
       // dequantised row), all n tokens per decoded block; the weights stay quantized. Or, with
@@ -66,12 +82,7 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
       } else {
         quant_dot_rows(w.dtype, w.row(row0), w.row_bytes(), rows, in, x, in, n, y + row0, out);
       }
-      if (bias != nullptr) {
-        for (int tt = 0; tt < n; ++tt) {
-          float* yt = y + static_cast<size_t>(tt) * out + row0;
-          for (int i = 0; i < rows; ++i) yt[i] += bias_f32[row0 + i];
-        }
-      }
+      add_bias(row0, rows);
       return;
     }
     // The tile path. The tile is decoded to fp32 once, row by row (the blocks are read in
@@ -141,12 +152,7 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
         y_at(t, r) = reduce_lanes(singles[single++].data());
       }
     }
-    if (bias != nullptr) {
-      for (int tt = 0; tt < n; ++tt) {
-        float* yt = y + static_cast<size_t>(tt) * out + row0;
-        for (int i = 0; i < rows; ++i) yt[i] += bias_f32[row0 + i];
-      }
-    }
+    add_bias(row0, rows);
   });
 }
 

@@ -2,9 +2,10 @@
 // dotted with GGML blocks in integers (AVX-512 VNNI vpdpbusd, 64 multiply-adds per
 // instruction). This is how llama.cpp's CPU backend computes every quantized matmul (its
 // ggml_vec_dot_* over q8_0 / q8_K activations); boxed computes the same kind of product with its
-// own block arrangement. It is chosen with `--cpu-activations q8` and serves the decode path of
-// matmul (fewer than 4 tokens), where decoding weights to fp32 (quant_dot.h) costs more than
-// reading them: batch-1 decode is bound by that decoding on this project's CPUs, not by memory.
+// own block arrangement. It is chosen with `--cpu-activations q8`; these kernels serve the decode
+// path of matmul (fewer than 4 tokens), where decoding weights to fp32 (quant_dot.h) costs more
+// than reading them: batch-1 decode is bound by that decoding on this project's CPUs, not by
+// memory. From 4 tokens on, quant_gemm_q8.h multiplies whole tiles with the same activations.
 // One thread, f32 path -> this one (quant_matmul_bench BM_Matmul vs BM_MatmulQ8, 2026-12-03):
 // 896 x 4864 Q4_K 437 -> 187 us, Q6_K 592 -> 234, Q8_0 368 -> 216, Q4_1 340 -> 223, Q5_0 351 ->
 // 249; the 151936-row head (streamed from memory) Q4_K 15.2 -> 8.5 ms, Q6_K 26.1 -> 9.7, Q8_0

@@ -203,8 +203,9 @@ void BM_Matmul(benchmark::State& state, DType dtype, int64_t out, int64_t in,
       static_cast<double>(bytes) / bandwidth, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// 64 rows of x (the many-samples decode step, or a prefill chunk): the tile path.
-void BM_MatmulBatch(benchmark::State& state, DType dtype, int64_t out, int64_t in) {
+// 64 rows of x (the many-samples decode step, or a prefill chunk): the tile path, fp32 or (kQ8)
+// int8 (quant_gemm_q8.h). of_fma_peak compares either with the fp32 FMA peak.
+void BM_MatmulBatch(benchmark::State& state, DType dtype, int64_t out, int64_t in, Activations activations) {
   constexpr int kTokens = 64;
   const int threads = static_cast<int>(state.range(0));
   const double peak = fma_peak(threads);
@@ -214,7 +215,7 @@ void BM_MatmulBatch(benchmark::State& state, DType dtype, int64_t out, int64_t i
   for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 17) * 0.01f - 0.08f;
   const auto limit = limit_threads(threads);
   for (auto _ : state) {
-    matmul(x.data(), kTokens, view, nullptr, y.data());
+    matmul(x.data(), kTokens, view, nullptr, y.data(), activations);
     benchmark::DoNotOptimize(y.data());
   }
   const double flops = 2.0 * kTokens * static_cast<double>(out) * static_cast<double>(in);
@@ -244,13 +245,17 @@ void register_all() {
                                    BM_Matmul, dtype, int64_t{151936}, head_in, a)
           ->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
     }
-    benchmark::RegisterBenchmark(("BM_MatmulBatch/" + name + "/896x4864x64").c_str(), BM_MatmulBatch,
-                                 dtype, int64_t{896}, int64_t{4864})
-        ->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
-    if (head_in == 896) {  // k = 896: most of a Qwen2.5-0.5B step's matmuls, head included
-      benchmark::RegisterBenchmark(("BM_MatmulBatch/" + name + "/4864x896x64").c_str(), BM_MatmulBatch,
-                                   dtype, int64_t{4864}, int64_t{896})
+    for (Activations a : {Activations::kF32, Activations::kQ8}) {
+      if (a == Activations::kQ8 && dtype == DType::kBF16) continue;
+      const std::string bm = a == Activations::kQ8 ? "BM_MatmulBatchQ8/" : "BM_MatmulBatch/";
+      benchmark::RegisterBenchmark((bm + name + "/896x4864x64").c_str(), BM_MatmulBatch, dtype,
+                                   int64_t{896}, int64_t{4864}, a)
           ->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+      if (head_in == 896) {  // k = 896: most of a Qwen2.5-0.5B step's matmuls, head included
+        benchmark::RegisterBenchmark((bm + name + "/4864x896x64").c_str(), BM_MatmulBatch, dtype,
+                                     int64_t{4864}, int64_t{896}, a)
+            ->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+      }
     }
   }
 }

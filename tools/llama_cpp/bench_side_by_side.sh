@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Decode speed of boxed's CPU engine beside llama.cpp's, in one run on this machine, on the same
 # GGUF files with the same thread count:
-#   batch 1:                 `boxed bench --samples 1`   vs `llama-bench -n TG` (its tg test),
-#                            boxed both exact (f32) and with `--cpu-activations q8` (int8
-#                            activations, as llama.cpp computes)
+#   batch 1:                 `boxed bench --samples 1`   vs `llama-bench -n TG` (its tg test)
 #   64 samples, one prompt:  `boxed bench --samples 64` vs `llama-batched-bench -pps -npl 64`
 #                            (the prompt prefilled once and shared, as boxed samples)
+# boxed both exact (f32, the default) and with `--cpu-activations q8` (int8 activations, as
+# llama.cpp computes).
 # plus prefill of one PP-token prompt (`llama-bench -p PP`). Each tool runs REPS times per case,
 # alternating, and every figure is kept. boxed bench also measures the bytes a decode step reads
 # and the machine's read bandwidth in the same run.
@@ -44,7 +44,7 @@ for model in $models; do
   [ -f "$model" ] || { echo "bench_side_by_side.sh: missing $model" >&2; exit 1; }
   name="$(basename "$model")"
   for rep in $(seq 1 "$reps"); do
-    for c in "1 f32" "1 q8" "$batch f32"; do
+    for c in "1 f32" "1 q8" "$batch f32" "$batch q8"; do
       read -r samples activations <<< "$c"
       case_name="decode batch $samples"
       [ "$activations" = f32 ] || case_name="$case_name $activations"
@@ -88,7 +88,7 @@ lines = [
     f"- command: `{' '.join(['NICE=' + repr(nice)] if nice else [])} tools/llama_cpp/bench_side_by_side.sh` "
     f"(THREADS={threads} PP={pp} TG={tg} BATCH={batch} REPS={reps}); every tool with {threads} threads, runs alternating",
     f"- boxed: `boxed bench --backend cpu --prompts 1 --prompt-tokens {pp} --max-tokens {tg} --samples S --threads {threads} "
-    "--cpu-activations A` (A = f32, the exact default, or q8, int8 activations in batch-1 decode as llama.cpp computes)",
+    "--cpu-activations A` (A = f32, the exact default, or q8, int8 activations as llama.cpp computes)",
     f"- llama.cpp: `llama-bench -t {threads} -p {pp} -n {tg} -r 2` (batch 1) and "
     f"`llama-batched-bench -t {threads} -npp {pp} -ntg {tg} -npl 1,{batch} -pps` (one shared prompt, {batch} sequences)",
     "- figures are medians over the repetitions (all values in brackets)",
@@ -102,6 +102,8 @@ for model in dict.fromkeys(r["model"] for r in rows):
     cases = [
         (f"prefill {pp} tokens", vals("boxed", lambda r: r["case"] == "decode batch 1", "prefill_tokens_per_s"),
          vals("llama-bench", lambda r: r.get("n_prompt") == int(pp) and r.get("n_gen") == 0, "avg_ts")),
+        (f"prefill {pp} tokens, boxed `--cpu-activations q8`", vals("boxed", lambda r: r["case"] == "decode batch 1 q8", "prefill_tokens_per_s"),
+         vals("llama-bench", lambda r: r.get("n_prompt") == int(pp) and r.get("n_gen") == 0, "avg_ts")),
         ("decode batch 1", vals("boxed", lambda r: r["case"] == "decode batch 1", "decode_tokens_per_s"),
          vals("llama-bench", lambda r: r.get("n_gen") == int(tg) and r.get("n_prompt") == 0, "avg_ts")),
         ("decode batch 1, boxed `--cpu-activations q8`", vals("boxed", lambda r: r["case"] == "decode batch 1 q8", "decode_tokens_per_s"),
@@ -109,6 +111,8 @@ for model in dict.fromkeys(r["model"] for r in rows):
         ("decode batch 1 (batched-bench)", [],
          vals("llama-batched-bench", lambda r: r["pl"] == 1, "speed_tg")),
         (f"decode {batch} samples of one prompt", vals("boxed", lambda r: r["case"] == f"decode batch {batch}", "decode_tokens_per_s"),
+         vals("llama-batched-bench", lambda r: r["pl"] == int(batch), "speed_tg")),
+        (f"decode {batch} samples of one prompt, boxed `--cpu-activations q8`", vals("boxed", lambda r: r["case"] == f"decode batch {batch} q8", "decode_tokens_per_s"),
          vals("llama-batched-bench", lambda r: r["pl"] == int(batch), "speed_tg")),
     ]
     for case, b, l in cases:

@@ -13,8 +13,10 @@
 #include <limits>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
 
@@ -23,6 +25,7 @@
 #include "inference/cpu/matmul.h"
 #include "inference/cpu/quant_dot.h"
 #include "inference/cpu/quant_dot_q8.h"
+#include "inference/cpu/quant_gemm_q8.h"
 #include "inference/model/quant/dequantize.h"
 #include "tests/inference/model/dequant_golden.h"
 
@@ -208,10 +211,29 @@ TEST(Q8Activations, QuantizeEachBlockOfThirtyTwo) {
   EXPECT_FALSE(std::isnan(xq.d[0]));
 }
 
-// The int8 kernels against Σ w · x̂ in double: within float rounding of the scales, i.e. 1e-5 of
-// Σ |x̂| · max |w| (one wrong element among the 768 would be ~100 times that); and against the
-// exact product x · w within the quantization error Σ |w| · d / 2. Every row count (groups of 4
-// and leftovers), rows at odd addresses.
+// `got`, the int8 product of row r of w with the quantized activations xq of x, against Σ w · x̂
+// in double: within float rounding of the scales, i.e. 1e-5 of Σ |x̂| · max |w| (one wrong
+// element among the 768 would be ~100 times that); and against the exact product x · w within
+// the quantization error Σ |w| · d / 2.
+void expect_int8_product(const QuantTensor& w, const float* x, const Q8Activations& xq, int r, float got,
+                         const std::string& what) {
+  const float* wr = w.values.data() + static_cast<size_t>(r) * kCols;
+  double want = 0, exact = 0, abs_x = 0, quant_error = 0;
+  float max_w = 0;
+  for (int k = 0; k < kCols; ++k) {
+    const double xk = dequantized_activation(xq, k);
+    want += static_cast<double>(wr[k]) * xk;
+    exact += static_cast<double>(wr[k]) * x[k];
+    abs_x += std::fabs(xk);
+    max_w = std::max(max_w, std::fabs(wr[k]));
+    quant_error += std::fabs(wr[k]) * 0.5 * xq.d[k / kQ8BlockElems];
+  }
+  EXPECT_NEAR(got, want, 1e-5 * abs_x * max_w) << what;
+  EXPECT_NEAR(got, exact, quant_error * 1.001 + 1e-5 * abs_x * max_w) << what;
+}
+
+// The int8 decode kernels (quant_dot_q8_rows) against Σ w · x̂ and x · w (expect_int8_product):
+// every row count (groups of 4 and leftovers), rows at odd addresses.
 TEST_P(QuantMatmulTest, Int8PathIsTheProductWithQuantizedActivations) {
   const QuantTensor w = make_tensor(GetParam());
   if (!quant_dot_q8_supported(w.view.dtype, kCols)) {
@@ -225,44 +247,71 @@ TEST_P(QuantMatmulTest, Int8PathIsTheProductWithQuantizedActivations) {
     ASSERT_TRUE(quant_dot_q8_rows(w.view.dtype, w.view.row(0), w.view.row_bytes(), n_rows, xq, got.data()));
     ASSERT_EQ(got[n_rows], -7.0f) << "wrote past " << n_rows << " rows";
     for (int r = 0; r < n_rows; ++r) {
-      const float* wr = w.values.data() + static_cast<size_t>(r) * kCols;
-      double want = 0, exact = 0, abs_x = 0, quant_error = 0;
-      float max_w = 0;
-      for (int k = 0; k < kCols; ++k) {
-        const double xk = dequantized_activation(xq, k);
-        want += static_cast<double>(wr[k]) * xk;
-        exact += static_cast<double>(wr[k]) * x[k];
-        abs_x += std::fabs(xk);
-        max_w = std::max(max_w, std::fabs(wr[k]));
-        quant_error += std::fabs(wr[k]) * 0.5 * xq.d[k / kQ8BlockElems];
-      }
-      EXPECT_NEAR(got[r], want, 1e-5 * abs_x * max_w) << GetParam() << " row " << r << " of " << n_rows;
-      EXPECT_NEAR(got[r], exact, quant_error * 1.001 + 1e-5 * abs_x * max_w) << GetParam() << " row " << r;
+      expect_int8_product(w, x.data(), xq, r, got[r], fmt::format("{} row {} of {}", GetParam(), r, n_rows));
     }
   }
 }
 
-// matmul with Activations::kQ8: the decode path (n < 4) is quant_dot_q8_rows per token (+ bias)
-// where the type has a kernel and the f32 path's bits where it has none; from 4 tokens on, the
-// tile path's bits whatever the setting.
-TEST_P(QuantMatmulTest, MatmulWithInt8ActivationsUsesTheInt8PathOnlyToDecode) {
+// The batched int8 path (quant_gemm_q8.h), tile by tile (16, 16 and 5 rows), held to the same
+// bounds for every token: 19 tokens, two passes of 8 and a leftover 3; nothing written outside
+// the tile's rows.
+TEST_P(QuantMatmulTest, Int8TilePathIsTheProductWithQuantizedActivations) {
+  const QuantTensor w = make_tensor(GetParam());
+  if (!quant_dot_q8_supported(w.view.dtype, kCols)) {
+    GTEST_SKIP() << GetParam() << ": no int8 kernel in this build (the f32 path serves it)";
+  }
+  constexpr int kTokens = 19;
+  constexpr size_t kStride = kRows + 1;  // a guard column after each token's rows
+  const std::vector<float> x = random_x(kTokens, 23);
+  std::vector<Q8Activations> xq(kTokens);
+  for (int t = 0; t < kTokens; ++t) quantize_activations(x.data() + static_cast<size_t>(t) * kCols, kCols, xq[t]);
+  const Q8Batch batch(w.view.dtype, xq.data(), kTokens);
+  std::vector<float> got(kStride * kTokens, -7.0f);
+  for (int row0 = 0; row0 < kRows; row0 += kTileRows) {
+    const int rows = std::min(kTileRows, kRows - row0);
+    ASSERT_TRUE(quant_gemm_q8_tile(w.view.dtype, w.view.row(row0), w.view.row_bytes(), rows, batch,
+                                   got.data() + row0, kStride));
+  }
+  for (int t = 0; t < kTokens; ++t) {
+    ASSERT_EQ(got[t * kStride + kRows], -7.0f) << "token " << t << ": wrote past the last row";
+    for (int r = 0; r < kRows; ++r) {
+      expect_int8_product(w, x.data() + static_cast<size_t>(t) * kCols, xq[t], r, got[t * kStride + r],
+                          fmt::format("{} token {} row {}", GetParam(), t, r));
+    }
+  }
+}
+
+// matmul with Activations::kQ8, where the type has an int8 kernel: below 4 tokens (decode)
+// quant_dot_q8_rows per token, from 4 on quant_gemm_q8_tile per 16-row tile, each + bias, bit
+// for bit; where it has none, the f32 path's bits.
+TEST_P(QuantMatmulTest, MatmulWithInt8ActivationsUsesTheInt8Paths) {
   const QuantTensor w = make_tensor(GetParam());
   std::vector<float> bias_values(kRows);
   for (int r = 0; r < kRows; ++r) bias_values[r] = 0.5f - 0.125f * static_cast<float>(r % 7);
   const model::TensorView bias{.name = "bias", .dtype = DType::kF32, .shape = {kRows},
                                .data = reinterpret_cast<const std::byte*>(bias_values.data())};
   const bool int8 = quant_dot_q8_supported(w.view.dtype, kCols);
-  for (int n : {1, 2, 3, 4, 6}) {
+  for (int n : {1, 2, 3, 4, 6, 9}) {
     const std::vector<float> x = random_x(n, 300 + n);
     std::vector<float> got(static_cast<size_t>(n) * kRows), f32(got.size());
     matmul(x.data(), n, w.view, &bias, got.data(), Activations::kQ8);
     matmul(x.data(), n, w.view, &bias, f32.data(), Activations::kF32);
+    std::vector<Q8Activations> xq(n);
+    for (int t = 0; t < n; ++t) quantize_activations(x.data() + static_cast<size_t>(t) * kCols, kCols, xq[t]);
+    std::vector<float> tiles(got.size());
+    if (int8 && n >= 4) {
+      const Q8Batch batch(w.view.dtype, xq.data(), n);
+      for (int row0 = 0; row0 < kRows; row0 += kTileRows) {
+        ASSERT_TRUE(quant_gemm_q8_tile(w.view.dtype, w.view.row(row0), w.view.row_bytes(),
+                                       std::min(kTileRows, kRows - row0), batch, tiles.data() + row0, kRows));
+      }
+    }
     for (int t = 0; t < n; ++t) {
       std::vector<float> want(f32.begin() + t * kRows, f32.begin() + (t + 1) * kRows);
-      if (int8 && n < 4) {
-        Q8Activations xq;
-        quantize_activations(x.data() + static_cast<size_t>(t) * kCols, kCols, xq);
-        ASSERT_TRUE(quant_dot_q8_rows(w.view.dtype, w.view.row(0), w.view.row_bytes(), kRows, xq, want.data()));
+      if (int8 && n >= 4) {
+        for (int r = 0; r < kRows; ++r) want[r] = tiles[t * kRows + r] + bias_values[r];
+      } else if (int8) {
+        ASSERT_TRUE(quant_dot_q8_rows(w.view.dtype, w.view.row(0), w.view.row_bytes(), kRows, xq[t], want.data()));
         for (int r = 0; r < kRows; ++r) want[r] += bias_values[r];
       }
       for (int r = 0; r < kRows; ++r) {
