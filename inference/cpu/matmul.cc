@@ -34,7 +34,9 @@ void matmul(const float* x, int n, const model::TensorView& w, const model::Tens
   std::optional<Q8Batch> batch_q8;
   if (activations == Activations::kQ8 && quant_dot_q8_supported(w.dtype, in)) {
     x_q8.resize(n);
-    for (int t = 0; t < n; ++t) quantize_activations(x + static_cast<size_t>(t) * in, in, x_q8[t]);
+    parallel_items(n, grain_for(static_cast<size_t>(in)), [&](int t) {
+      quantize_activations(x + static_cast<size_t>(t) * in, in, x_q8[t]);
+    });
     if (n >= 4) batch_q8.emplace(w.dtype, x_q8.data(), n);
   }
   const auto add_bias = [&](int row0, int rows) {

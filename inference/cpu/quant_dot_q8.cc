@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -19,6 +20,62 @@
 
 namespace boxed::inference::cpu {
 
+namespace {
+
+// One block of 32: codes into q, returns d; Σq of each half in sum16. d = max|x| / 127 as
+// llama.cpp's quantize_row_q8_0 (ggml-quants.c), q rounded to nearest (ties to even; the
+// product x * (127 / max|x|) never exceeds 127 by more than an ulp). A NaN in the block makes d
+// NaN, so that it reaches the results as it would on the exact path; its own code is 0 (not an
+// undefined float-to-int conversion), and it does not count towards max|x|.
+#if defined(BOXED_Q8_KERNELS)
+float quantize_block(const float* x, int8_t* q, int sum16[2]) {
+  const __m512 lo = _mm512_set1_ps(-127.0f), hi = _mm512_set1_ps(127.0f);
+  const __m512 v[2] = {_mm512_loadu_ps(x), _mm512_loadu_ps(x + 16)};
+  __mmask16 nan[2];
+  __m512 amax = _mm512_setzero_ps();
+  for (int h = 0; h < 2; ++h) {
+    nan[h] = _mm512_cmp_ps_mask(v[h], v[h], _CMP_UNORD_Q);
+    amax = _mm512_maskz_max_ps(kAll, amax, _mm512_maskz_mov_ps(static_cast<__mmask16>(~nan[h]), _mm512_abs_ps(v[h])));
+  }
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, amax);
+  const float block_max = *std::max_element(lanes, lanes + 16);
+  const float inv = block_max > 0.0f ? 127.0f / block_max : 0.0f;
+  for (int h = 0; h < 2; ++h) {
+    const __m512 scaled = _mm512_mul_ps(v[h], _mm512_set1_ps(inv));
+    // inf * 0 (a denormal max) is NaN too: code 0, as for a NaN x.
+    const __mmask16 bad = static_cast<__mmask16>(nan[h] | _mm512_cmp_ps_mask(scaled, scaled, _CMP_UNORD_Q));
+    const __m512i codes = _mm512_maskz_cvt_roundps_epi32(
+        static_cast<__mmask16>(~bad), _mm512_maskz_min_ps(kAll, _mm512_maskz_max_ps(kAll, scaled, lo), hi),
+        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + 16 * h), _mm512_maskz_cvtsepi32_epi8(kAll, codes));
+    alignas(64) int32_t c[16];
+    _mm512_store_si512(c, codes);
+    sum16[h] = std::accumulate(c, c + 16, 0);
+  }
+  return (nan[0] | nan[1]) != 0 ? std::numeric_limits<float>::quiet_NaN() : block_max / 127.0f;
+}
+#else
+float quantize_block(const float* x, int8_t* q, int sum16[2]) {
+  float amax = 0.0f;
+  bool nan = false;
+  for (int i = 0; i < kQ8BlockElems; ++i) {
+    amax = std::max(amax, std::fabs(x[i]));  // std::max keeps amax against a NaN
+    nan = nan || std::isnan(x[i]);
+  }
+  const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+  sum16[0] = sum16[1] = 0;
+  for (int i = 0; i < kQ8BlockElems; ++i) {
+    const float v = std::clamp(std::nearbyint(x[i] * inv), -127.0f, 127.0f);
+    q[i] = static_cast<int8_t>(std::isnan(v) ? 0.0f : v);
+    sum16[i / 16] += q[i];
+  }
+  return nan ? std::numeric_limits<float>::quiet_NaN() : amax / 127.0f;
+}
+#endif
+
+}  // namespace
+
 void quantize_activations(const float* x, int n, Q8Activations& out) {
   if (n <= 0 || n % 64 != 0) {
     throw std::invalid_argument(fmt::format("quantize_activations: n = {}, not a positive multiple of 64", n));
@@ -31,26 +88,8 @@ void quantize_activations(const float* x, int n, Q8Activations& out) {
   out.lane_d.resize(n / 4);
   out.lane_sum16.assign(n / 4, 0);
   for (int b = 0; b < n_blocks; ++b) {
-    const float* xb = x + b * kQ8BlockElems;
-    int8_t* qb = out.q.data() + b * kQ8BlockElems;
-    float amax = 0.0f;
-    bool nan = false;
-    for (int i = 0; i < kQ8BlockElems; ++i) {
-      amax = std::max(amax, std::fabs(xb[i]));
-      nan = nan || std::isnan(xb[i]);
-    }
-    // d = max|x| / 127 as llama.cpp's quantize_row_q8_0 (ggml-quants.c), q rounded to nearest
-    // (ties to even; the product x * (127 / max|x|) never exceeds 127 by more than an ulp). A NaN
-    // in the block makes d NaN, so that it reaches the results as it would on the exact path.
-    const float d = nan ? std::numeric_limits<float>::quiet_NaN() : amax / 127.0f;
-    const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-    int sum16[2] = {0, 0};
-    for (int i = 0; i < kQ8BlockElems; ++i) {
-      const float v = std::clamp(std::nearbyint(xb[i] * inv), -127.0f, 127.0f);
-      // NaN (from a NaN x, or inf * 0): 0, not an undefined float-to-int conversion; d carries it.
-      qb[i] = static_cast<int8_t>(std::isnan(v) ? 0.0f : v);
-      sum16[i / 16] += qb[i];
-    }
+    int sum16[2];
+    const float d = quantize_block(x + b * kQ8BlockElems, out.q.data() + b * kQ8BlockElems, sum16);
     out.d[b] = d;
     out.sum[b] = d * static_cast<float>(sum16[0] + sum16[1]);
     for (int lane = 0; lane < kQ8BlockElems / 4; ++lane) out.lane_d[b * 8 + lane] = d;

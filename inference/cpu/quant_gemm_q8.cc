@@ -189,7 +189,8 @@ void transpose_16x16(const __m512i in[16], __m512i out[16]) {
 void pack_tile(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows, int in,
                int groups, PackedTile& tile) {
   tile.codes.resize(static_cast<size_t>(kTileRows) * in);
-  tile.row_codes.assign(static_cast<size_t>(kTileRows) * in, 0);
+  tile.row_codes.resize(static_cast<size_t>(kTileRows) * in);
+  std::fill(tile.row_codes.begin() + static_cast<ptrdiff_t>(n_rows) * in, tile.row_codes.end(), 0);  // rows past the end
   tile.scale.assign(static_cast<size_t>(groups) * kTileRows, 0.0f);
   tile.offset.assign(static_cast<size_t>(groups) * kTileRows, 0.0f);
   for (int r = 0; r < n_rows; ++r) {
