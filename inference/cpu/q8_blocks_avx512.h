@@ -64,11 +64,11 @@ inline __m512 q4_k_scales_and_mins(const std::byte* block) {
   return _mm512_mul_ps(d, _mm512_maskz_cvtepi32_ps(kAll, _mm512_maskz_cvtepu8_epi32(kAll, fields)));
 }
 
-// Q6_K's 128 codes (0..63) of half h of a super-block, in element order: out[0] elements
-// 128h..128h+63, out[1] the next 64. Within half h, ql[64h..64h+63]'s low nibbles are elements
-// 0..63 and its high nibbles 64..127; qh[32h + l] holds bits 4..5 of elements l, 32 + l, 64 + l,
-// 96 + l in its bit pairs 0, 1, 2, 3.
-inline void q6_k_codes(const uint8_t* ql, int h, __m512i out[2]) {
+// Q6_K's 64 codes (0..63) of elements 128h + 64k .. 128h + 64k + 63 of a super-block (h, k in
+// {0, 1}), in element order. Within half h, ql[64h..64h+63]'s low nibbles are elements 0..63 and
+// its high nibbles 64..127; qh[32h + l] holds bits 4..5 of elements l, 32 + l, 64 + l, 96 + l in
+// its bit pairs 0, 1, 2, 3.
+inline __m512i q6_k_codes64(const uint8_t* ql, int h, int k) {
   const __m512i low4 = _mm512_set1_epi8(0x0f), bits45 = _mm512_set1_epi8(0x30);
   // Per 16-bit word: the shifts that bring bit pair p of qh to bits 4..5, for the two 32-byte
   // halves of a zmm (pairs 0 and 1 for elements 0..63, pairs 2 and 3 for 64..127).
@@ -81,10 +81,12 @@ inline void q6_k_codes(const uint8_t* ql, int h, __m512i out[2]) {
   const __m512i low = _mm512_loadu_si512(ql + 64 * h);
   const __m512i high = _mm512_maskz_broadcast_i64x4(
       0xff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 128 + 32 * h)));
-  out[0] = _mm512_or_si512(_mm512_and_si512(low, low4),
+  if (k == 0) {
+    return _mm512_or_si512(_mm512_and_si512(low, low4),
                            _mm512_and_si512(_mm512_sllv_epi16(high, shift_up), bits45));
-  out[1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(low, 4), low4),
-                           _mm512_and_si512(_mm512_srlv_epi16(high, shift_down), bits45));
+  }
+  return _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(low, 4), low4),
+                         _mm512_and_si512(_mm512_srlv_epi16(high, shift_down), bits45));
 }
 
 // Q6_K's 16 sub-block scales times d, as floats.

@@ -241,7 +241,7 @@ float dot_q4_k(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
 }
 
 // Q6_K: per super-block of 256, 16 sub-blocks of 16 with x = (d * sc) * (q - 32), q in 0..63
-// from 4 bits of ql and 2 of qh (q6_k_codes).
+// from 4 bits of ql and 2 of qh (q6_k_codes64).
 float dot_q6_k(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
   __m512 acc = _mm512_setzero_ps();
   // Lanes 4k..4k+3 take sub-block scale k of the 64 elements.
@@ -256,8 +256,8 @@ float dot_q6_k(const std::byte* row, size_t row_bytes, const Q8Activations& x) {
     const __m512 scales = q6_k_scales(block);
     BOXED_UNROLL_ALL
     for (int h = 0; h < 2; ++h) {
-      __m512i codes[2];
-      q6_k_codes(quant::block_bytes(block), h, codes);
+      const __m512i codes[2] = {q6_k_codes64(quant::block_bytes(block), h, 0),
+                                q6_k_codes64(quant::block_bytes(block), h, 1)};
       BOXED_UNROLL_ALL
       for (int k = 0; k < 2; ++k) {
         const Activations64 a(x, 4 * b + 2 * h + k);  // elements 128h + 64k.. of the super-block

@@ -77,86 +77,65 @@ namespace {
 struct PackedTile {
   std::vector<uint8_t> codes;
   std::vector<float> scale, offset;
-  std::vector<uint8_t> row_codes;  // [16][in]: the codes in element order, before interleaving
 };
 
-// One row's codes in element order, and its scales and offsets at stride kTileRows.
-void unpack_row(model::DType dtype, const std::byte* row, int in, uint8_t* codes, float* scale,
-                float* offset) {
+// A block type's unsigned codes for elements 64j..64j+63 of a row, in element order (code_form's
+// zero points), and its scales and offsets per group.
+template <model::DType kType>
+__m512i codes64(const std::byte* row, int j) {
   using model::DType;
-  const auto store = [&](int k, __m512i v) { _mm512_storeu_si512(codes + k, v); };
+  if constexpr (kType == DType::kQ5_0) {  // bit 4 of element i from bit i of the block's qh
+    const uint8_t* p0 = quant::block_bytes(row + static_cast<size_t>(j) * 44);
+    const uint8_t* p1 = p0 + 22;
+    const __mmask64 high = static_cast<__mmask64>(quant::load_u32_le(p0 + 2)) |
+                           (static_cast<__mmask64>(quant::load_u32_le(p1 + 2)) << 32);
+    const __m512i w = nibbles_two_blocks(p0 + 6, p1 + 6);
+    return _mm512_mask_add_epi8(w, high, w, _mm512_set1_epi8(0x10));
+  } else if constexpr (kType == DType::kQ4_1) {
+    const uint8_t* p0 = quant::block_bytes(row + static_cast<size_t>(j) * 40);
+    return nibbles_two_blocks(p0 + 4, p0 + 24);
+  } else if constexpr (kType == DType::kQ8_0) {  // int8 codes + 128
+    const std::byte* b0 = row + static_cast<size_t>(j) * 68;
+    const __m512i w = _mm512_maskz_inserti64x4(
+        0xff, _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b0 + 2))),
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b0 + 36)), 1);
+    return _mm512_xor_si512(w, _mm512_set1_epi8(static_cast<char>(0x80)));
+  } else if constexpr (kType == DType::kQ4_K) {
+    const uint8_t* qs = quant::block_bytes(row + static_cast<size_t>(j / 4) * 144) + 16;
+    return nibbles_one_run(qs + 32 * (j % 4));
+  } else {
+    static_assert(kType == DType::kQ6_K);
+    return q6_k_codes64(quant::block_bytes(row + static_cast<size_t>(j / 4) * 210), (j % 4) / 2, j % 2);
+  }
+}
+
+// scale[g * kTileRows] and offset[g * kTileRows] for each group g of the row.
+template <model::DType kType>
+void row_scales(const std::byte* row, int in, float* scale, float* offset) {
+  using model::DType;
   alignas(64) float lanes[16];
-  switch (dtype) {
-    case DType::kQ5_0: {
-      const __m512i bit4 = _mm512_set1_epi8(0x10);
-      for (int j = 0; j < in / 64; ++j) {
-        const std::byte* b0 = row + static_cast<size_t>(j) * 44;
-        const std::byte* b1 = b0 + 22;
-        const uint8_t* p0 = quant::block_bytes(b0);
-        const uint8_t* p1 = quant::block_bytes(b1);
-        const __mmask64 high = static_cast<__mmask64>(quant::load_u32_le(p0 + 2)) |
-                               (static_cast<__mmask64>(quant::load_u32_le(p1 + 2)) << 32);
-        const __m512i w = nibbles_two_blocks(p0 + 6, p1 + 6);
-        store(64 * j, _mm512_mask_add_epi8(w, high, w, bit4));
-        scale[kTileRows * (2 * j)] = quant::load_half(b0);
-        scale[kTileRows * (2 * j + 1)] = quant::load_half(b1);
-      }
-      return;
+  if constexpr (kType == DType::kQ5_0 || kType == DType::kQ8_0) {
+    const size_t block_bytes = kType == DType::kQ5_0 ? 22 : 34;
+    for (int b = 0; b < in / 32; ++b) scale[kTileRows * b] = quant::load_half(row + b * block_bytes);
+  } else if constexpr (kType == DType::kQ4_1) {
+    for (int b = 0; b < in / 32; ++b) {
+      scale[kTileRows * b] = quant::load_half(row + b * 20);
+      offset[kTileRows * b] = quant::load_half(row + b * 20 + 2);
     }
-    case DType::kQ4_1:
-      for (int j = 0; j < in / 64; ++j) {
-        const std::byte* b0 = row + static_cast<size_t>(j) * 40;
-        const std::byte* b1 = b0 + 20;
-        store(64 * j, nibbles_two_blocks(quant::block_bytes(b0) + 4, quant::block_bytes(b1) + 4));
-        alignas(16) float dm[4];
-        _mm_store_ps(dm, block_halves(b0, b1));
-        scale[kTileRows * (2 * j)] = dm[0];
-        offset[kTileRows * (2 * j)] = dm[1];
-        scale[kTileRows * (2 * j + 1)] = dm[2];
-        offset[kTileRows * (2 * j + 1)] = dm[3];
+  } else if constexpr (kType == DType::kQ4_K) {
+    for (int b = 0; b < in / 256; ++b) {
+      _mm512_store_ps(lanes, q4_k_scales_and_mins(row + static_cast<size_t>(b) * 144));  // d·sc, dmin·mn
+      for (int s = 0; s < 8; ++s) {
+        scale[kTileRows * (8 * b + s)] = lanes[s];
+        offset[kTileRows * (8 * b + s)] = -lanes[8 + s];
       }
-      return;
-    case DType::kQ8_0: {
-      const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-      for (int j = 0; j < in / 64; ++j) {
-        const std::byte* b0 = row + static_cast<size_t>(j) * 68;
-        const std::byte* b1 = b0 + 34;
-        const __m512i w = _mm512_maskz_inserti64x4(
-            0xff, _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b0 + 2))),
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b1 + 2)), 1);
-        store(64 * j, _mm512_xor_si512(w, flip));
-        scale[kTileRows * (2 * j)] = quant::load_half(b0);
-        scale[kTileRows * (2 * j + 1)] = quant::load_half(b1);
-      }
-      return;
     }
-    case DType::kQ4_K:
-      for (int b = 0; b < in / 256; ++b) {
-        const std::byte* block = row + static_cast<size_t>(b) * 144;
-        _mm512_store_ps(lanes, q4_k_scales_and_mins(block));  // d * sc in 0..7, dmin * mn in 8..15
-        for (int s = 0; s < 8; ++s) {
-          scale[kTileRows * (8 * b + s)] = lanes[s];
-          offset[kTileRows * (8 * b + s)] = -lanes[8 + s];
-        }
-        const uint8_t* qs = quant::block_bytes(block) + 16;
-        for (int c = 0; c < 4; ++c) store(256 * b + 64 * c, nibbles_one_run(qs + 32 * c));
-      }
-      return;
-    case DType::kQ6_K:
-      for (int b = 0; b < in / 256; ++b) {
-        const std::byte* block = row + static_cast<size_t>(b) * 210;
-        _mm512_store_ps(lanes, q6_k_scales(block));
-        for (int s = 0; s < 16; ++s) scale[kTileRows * (16 * b + s)] = lanes[s];
-        for (int h = 0; h < 2; ++h) {
-          __m512i codes_h[2];
-          q6_k_codes(quant::block_bytes(block), h, codes_h);
-          store(256 * b + 128 * h, codes_h[0]);
-          store(256 * b + 128 * h + 64, codes_h[1]);
-        }
-      }
-      return;
-    default:
-      return;  // unreachable: code_form refused the type
+  } else {
+    static_assert(kType == DType::kQ6_K);
+    for (int b = 0; b < in / 256; ++b) {
+      _mm512_store_ps(lanes, q6_k_scales(row + static_cast<size_t>(b) * 210));
+      for (int s = 0; s < 16; ++s) scale[kTileRows * (16 * b + s)] = lanes[s];
+    }
   }
 }
 
@@ -186,24 +165,36 @@ void transpose_16x16(const __m512i in[16], __m512i out[16]) {
   }
 }
 
-void pack_tile(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows, int in,
-               int groups, PackedTile& tile) {
+// Per 64 elements of k, the 16 rows' codes straight from their blocks into registers, transposed
+// into the kernel's layout.
+template <model::DType kType>
+void pack_tile(const std::byte* rows, size_t row_bytes, int n_rows, int in, int groups, PackedTile& tile) {
   tile.codes.resize(static_cast<size_t>(kTileRows) * in);
-  tile.row_codes.resize(static_cast<size_t>(kTileRows) * in);
-  std::fill(tile.row_codes.begin() + static_cast<ptrdiff_t>(n_rows) * in, tile.row_codes.end(), 0);  // rows past the end
   tile.scale.assign(static_cast<size_t>(groups) * kTileRows, 0.0f);
   tile.offset.assign(static_cast<size_t>(groups) * kTileRows, 0.0f);
-  for (int r = 0; r < n_rows; ++r) {
-    unpack_row(dtype, rows + r * row_bytes, in, tile.row_codes.data() + static_cast<size_t>(r) * in,
-               tile.scale.data() + r, tile.offset.data() + r);
-  }
   for (int j = 0; j < in / 64; ++j) {
     __m512i by_row[16], by_k[16];
     for (int r = 0; r < 16; ++r) {
-      by_row[r] = _mm512_loadu_si512(tile.row_codes.data() + static_cast<size_t>(r) * in + 64 * j);
+      by_row[r] = r < n_rows ? codes64<kType>(rows + r * row_bytes, j) : _mm512_setzero_si512();
     }
     transpose_16x16(by_row, by_k);
     for (int c = 0; c < 16; ++c) _mm512_storeu_si512(tile.codes.data() + 1024 * j + 64 * c, by_k[c]);
+  }
+  for (int r = 0; r < n_rows; ++r) {
+    row_scales<kType>(rows + r * row_bytes, in, tile.scale.data() + r, tile.offset.data() + r);
+  }
+}
+
+void pack_tile(model::DType dtype, const std::byte* rows, size_t row_bytes, int n_rows, int in,
+               int groups, PackedTile& tile) {
+  using model::DType;
+  switch (dtype) {
+    case DType::kQ5_0: return pack_tile<DType::kQ5_0>(rows, row_bytes, n_rows, in, groups, tile);
+    case DType::kQ4_1: return pack_tile<DType::kQ4_1>(rows, row_bytes, n_rows, in, groups, tile);
+    case DType::kQ8_0: return pack_tile<DType::kQ8_0>(rows, row_bytes, n_rows, in, groups, tile);
+    case DType::kQ4_K: return pack_tile<DType::kQ4_K>(rows, row_bytes, n_rows, in, groups, tile);
+    case DType::kQ6_K: return pack_tile<DType::kQ6_K>(rows, row_bytes, n_rows, in, groups, tile);
+    default: return;  // unreachable: code_form refused the type
   }
 }
 
