@@ -21,8 +21,8 @@
 // With Activations::kQ8, for the weight types that have int8 kernels, each token's x is
 // quantized to int8 per 32 elements once per call and the blocks are multiplied in integers, as
 // llama.cpp computes: below 4 tokens row by row (quant_dot_q8.h), from 4 on per tile, unpacked
-// once to codes and shared by all tokens (quant_gemm_q8.h; 64 tokens of 4864 x 896 Q4_K, one
-// thread: 8.9 -> 3.2 ms). Not bit-identical to the fp32 reference; the default (kF32) is.
+// once to codes and shared by all tokens (quant_gemm_q8.h; 64 tokens of 896 x 4864 Q4_K, one
+// thread: 8.9 -> 2.4 ms). Not bit-identical to the fp32 reference; the default (kF32) is.
 // Tiles are the unit of oneTBB parallelism; each y element has the bits of one dot() over the
 // widened row (see dot.h) on every path, so results are bit-identical for any n and any thread
 // count.
