@@ -7,6 +7,14 @@
 //
 //   for (int h = 0; h < n_heads; ++h)   // q_t, out_t: [n_heads * head_dim]
 //     attend_head(q_t, h, n_heads, cache, layer, table_row, position, out_t);
+//
+// attend_group does the same for all n_heads / n_kv_heads query heads of one KV head, with the
+// bits attend_head gives each of them, reading each key and value row from memory once for the
+// group instead of once per head (Qwen2.5-0.5B: 7 query heads per KV head); at long contexts,
+// where a sequence's keys no longer fit in cache, that is 7 times less memory traffic.
+//
+//   for (int g = 0; g < n_kv_heads; ++g)
+//     attend_group(q_t, g, n_heads, cache, layer, table_row, position, out_t);
 #pragma once
 
 #include <cstdint>
@@ -18,5 +26,8 @@ namespace boxed::inference::cpu {
 
 void attend_head(const float* q, int head, int n_heads, const KvCache& cache, int layer,
                  std::span<const int32_t> block_table, int position, float* out);
+
+void attend_group(const float* q, int kv_head, int n_heads, const KvCache& cache, int layer,
+                  std::span<const int32_t> block_table, int position, float* out);
 
 }  // namespace boxed::inference::cpu

@@ -134,15 +134,17 @@ void CpuForward::run(const ForwardBatch& b, KvCache& cache, std::span<float> log
         std::copy_n(&v[t * kv_dim + size_t(h) * c.head_dim], c.head_dim, cache.value(block, l, h) + slot);
       }
     });
-    // Attention reads the whole batch's writes above: one task per (token, head).
+    // Attention reads the whole batch's writes above: one task per (token, KV head), all its
+    // query heads together (each key and value row read once for them).
     const KvCache& cache_view = cache;
     int64_t positions_sum = 0;
     for (int32_t p : b.positions) positions_sum += p + 1;
-    const size_t work_per_head = 2 * static_cast<size_t>(positions_sum / n) * c.head_dim;
-    parallel_items(n * c.n_heads, grain_for(work_per_head), [&](int task) {
-      const int t = task / c.n_heads;
-      const int h = task % c.n_heads;
-      attend_head(&q[t * q_dim], h, c.n_heads, cache_view, l, table_of(t), b.positions[t], &attn[t * q_dim]);
+    const size_t work_per_group =
+        2 * static_cast<size_t>(positions_sum / n) * c.head_dim * (c.n_heads / c.n_kv_heads);
+    parallel_items(n * c.n_kv_heads, grain_for(work_per_group), [&](int task) {
+      const int t = task / c.n_kv_heads;
+      const int g = task % c.n_kv_heads;
+      attend_group(&q[t * q_dim], g, c.n_heads, cache_view, l, table_of(t), b.positions[t], &attn[t * q_dim]);
     });
     matmul(attn.data(), n, layer.o_proj, nullptr, proj.data(), activations_);
     for (size_t i = 0; i < x.size(); ++i) x[i] += proj[i];

@@ -31,14 +31,21 @@ void KvCache::copy_block(int src_block, int dst_block) {
                                         dst_block, shape_.n_blocks - 1));
   }
   if (src_block == dst_block) return;
-  std::memcpy(data_.data() + floats_per_block_ * dst_block,
-              data_.data() + floats_per_block_ * src_block, floats_per_block_ * sizeof(float));
+  const size_t head_floats = static_cast<size_t>(shape_.block_size_tokens) * shape_.head_dim;
+  for (int layer = 0; layer < shape_.n_layers; ++layer) {
+    for (int kv = 0; kv < 2; ++kv) {
+      for (int h = 0; h < shape_.n_kv_heads; ++h) {
+        std::memcpy(data_.data() + offset(dst_block, layer, kv, h), data_.data() + offset(src_block, layer, kv, h),
+                    head_floats * sizeof(float));
+      }
+    }
+  }
 }
 
 size_t KvCache::offset(int block, int layer, int kv, int kv_head) const {
   const size_t head_floats = static_cast<size_t>(shape_.block_size_tokens) * shape_.head_dim;
-  return floats_per_block_ * block +
-         ((static_cast<size_t>(layer) * 2 + kv) * shape_.n_kv_heads + kv_head) * head_floats;
+  const size_t head = (static_cast<size_t>(layer) * 2 + kv) * shape_.n_kv_heads + kv_head;
+  return (head * shape_.n_blocks + block) * head_floats;
 }
 
 float* KvCache::slot(int block, int layer, int kv, int kv_head) {

@@ -12,12 +12,16 @@
 //   weight_GB         the bytes one step must read
 // BM_ReadBandwidth measures this machine's read bandwidth (oneTBB sum over a 1 GiB buffer); at batch 1
 // decode cannot beat bandwidth / weight_GB steps per second.
+// BM_AttendGroup: one token's attention over a sequence of `position` + 1 cached positions, all 7
+// query heads of one Qwen2.5-0.5B KV head (head_dim 64), one thread; KV_GB_per_s counts the K and
+// V bytes of that head read once.
 #include <cstdlib>
 #include <numeric>
 
 #include <benchmark/benchmark.h>
 #include <tbb/parallel_for.h>
 
+#include "inference/cpu/attention.h"
 #include "inference/cpu/forward.h"
 #include "inference/cpu/matmul.h"
 #include "inference/model/random_model.h"
@@ -139,9 +143,38 @@ void BM_DecodeR1Distill1p5B(benchmark::State& state) {
   decode(state, *m.r1);
 }
 
+void BM_AttendGroup(benchmark::State& state) {
+  const int position = static_cast<int>(state.range(0));
+  constexpr int kHeads = 14, kKvHeads = 2, kHeadDim = 64, kBlock = 16;
+  const int n_blocks = position / kBlock + 1;
+  KvCache cache({.n_layers = 1, .n_kv_heads = kKvHeads, .head_dim = kHeadDim, .block_size_tokens = kBlock,
+                 .n_blocks = n_blocks});
+  for (int b = 0; b < n_blocks; ++b) {
+    for (int h = 0; h < kKvHeads; ++h) {
+      for (int i = 0; i < kBlock * kHeadDim; ++i) {
+        cache.key(b, 0, h)[i] = static_cast<float>((i * 7 + b) % 13) * 0.05f - 0.3f;
+        cache.value(b, 0, h)[i] = static_cast<float>((i * 5 + b) % 11) * 0.05f - 0.25f;
+      }
+    }
+  }
+  std::vector<int32_t> table(n_blocks);
+  std::iota(table.begin(), table.end(), 0);
+  std::vector<float> q(kHeads * kHeadDim), out(q.size());
+  for (size_t i = 0; i < q.size(); ++i) q[i] = static_cast<float>(i % 9) * 0.1f - 0.4f;
+  for (auto _ : state) {
+    attend_group(q.data(), 0, kHeads, cache, 0, table, position, out.data());
+    benchmark::DoNotOptimize(out.data());
+  }
+  const double bytes = 2.0 * (position + 1) * kHeadDim * sizeof(float);
+  state.counters["KV_GB_per_s"] = benchmark::Counter(bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["head_positions_per_s"] = benchmark::Counter(
+      static_cast<double>(position + 1) * (kHeads / kKvHeads), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 }  // namespace boxed::inference::cpu
 
+BENCHMARK(boxed::inference::cpu::BM_AttendGroup)->Arg(511)->Arg(4095)->Arg(16383)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(boxed::inference::cpu::BM_ReadBandwidth)->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
 BENCHMARK(boxed::inference::cpu::BM_MatmulBf16)->Arg(1)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(boxed::inference::cpu::BM_DecodeTiny)->Arg(1)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();

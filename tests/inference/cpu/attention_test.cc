@@ -1,4 +1,5 @@
-// attend_head against the formula its header states, written out here in the plainest form:
+// attend_head and attend_group against the formula their header states, written out here in the
+// plainest form:
 // scores dot(q_h, k_t) * 1/sqrt(head_dim) in ascending t, a max-subtracted softmax, then
 // Σ weight_t · v_t with fused multiply-adds in ascending t. Bit for bit, for head sizes that take
 // the 16-positions-at-a-time path (multiples of 16) and one that does not, at positions on both
@@ -50,7 +51,7 @@ std::vector<float> reference_head(const float* q, int head, int n_heads, const K
   return out;
 }
 
-TEST(Attention, AttendHeadIsTheStatedFormulaBitForBit) {
+TEST(Attention, AttendHeadAndGroupAreTheStatedFormulaBitForBit) {
   for (int head_dim : {64, 128, 40}) {
     const KvCacheShape shape{.n_layers = 2, .n_kv_heads = 2, .head_dim = head_dim,
                              .block_size_tokens = 16, .n_blocks = 12};
@@ -73,13 +74,19 @@ TEST(Attention, AttendHeadIsTheStatedFormulaBitForBit) {
     for (float& v : q) v = normal(rng);
     for (int position : {0, 14, 15, 16, 31, 47, 100, 159}) {
       std::vector<float> out(q.size(), -7.0f);
+      std::vector<float> grouped(q.size(), -7.0f);
+      for (int g = 0; g < shape.n_kv_heads; ++g) {
+        attend_group(q.data(), g, kHeads, cache, /*layer=*/1, table, position, grouped.data());
+      }
       for (int h = 0; h < kHeads; ++h) {
         attend_head(q.data(), h, kHeads, cache, /*layer=*/1, table, position, out.data());
         const std::vector<float> want = reference_head(q.data(), h, kHeads, cache, 1, table, position);
         for (int d = 0; d < head_dim; ++d) {
-          ASSERT_EQ(std::bit_cast<uint32_t>(out[static_cast<size_t>(h) * head_dim + d]),
-                    std::bit_cast<uint32_t>(want[d]))
-              << "head_dim " << head_dim << " position " << position << " head " << h << " d " << d;
+          const size_t i = static_cast<size_t>(h) * head_dim + d;
+          ASSERT_EQ(std::bit_cast<uint32_t>(out[i]), std::bit_cast<uint32_t>(want[d]))
+              << "attend_head: head_dim " << head_dim << " position " << position << " head " << h << " d " << d;
+          ASSERT_EQ(std::bit_cast<uint32_t>(grouped[i]), std::bit_cast<uint32_t>(want[d]))
+              << "attend_group: head_dim " << head_dim << " position " << position << " head " << h << " d " << d;
         }
       }
     }
