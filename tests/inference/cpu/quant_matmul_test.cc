@@ -322,6 +322,27 @@ TEST_P(QuantMatmulTest, MatmulWithInt8ActivationsUsesTheInt8Paths) {
   }
 }
 
+// Q8Batch refuses a type without an int8 kernel and tokens of different lengths, by name;
+// quant_gemm_q8_tile refuses a row count outside 1..16 and a batch prepared for another
+// group size, writing nothing.
+TEST(Q8Batch, RefusesWhatTheTileKernelCannotTake) {
+  const std::vector<float> x = random_x(2, 31);
+  std::vector<Q8Activations> xq(2);
+  quantize_activations(x.data(), kCols, xq[0]);
+  quantize_activations(x.data() + kCols, kCols / 2, xq[1]);
+  EXPECT_THROW(Q8Batch(DType::kBF16, xq.data(), 1), std::invalid_argument);
+  EXPECT_THROW(Q8Batch(DType::kQ8_0, xq.data(), 2), std::invalid_argument);  // 768 and 384 elements
+  if (!quant_dot_q8_supported(DType::kQ8_0, kCols)) GTEST_SKIP() << "no int8 kernels in this build";
+  const QuantTensor q8 = make_tensor("Q8_0");
+  const Q8Batch batch(DType::kQ8_0, xq.data(), 1);
+  std::vector<float> y(17, -7.0f);
+  EXPECT_FALSE(quant_gemm_q8_tile(DType::kQ8_0, q8.view.row(0), q8.view.row_bytes(), 0, batch, y.data(), 17));
+  EXPECT_FALSE(quant_gemm_q8_tile(DType::kQ8_0, q8.view.row(0), q8.view.row_bytes(), 17, batch, y.data(), 17));
+  EXPECT_THROW(quant_gemm_q8_tile(DType::kQ6_K, q8.view.row(0), q8.view.row_bytes(), 4, batch, y.data(), 17),
+               std::invalid_argument);  // a batch of 32-element groups, Q6_K's are 16
+  EXPECT_EQ(std::count(y.begin(), y.end(), -7.0f), 17);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllBlockTypes, QuantMatmulTest,
                          ::testing::ValuesIn(model::testing::kDequantTypes),
                          [](const auto& info) { return std::string(info.param); });
