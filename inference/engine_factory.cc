@@ -147,10 +147,10 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
 #endif
     cuda_options.backend_name = "cuda";
     cuda_options.arithmetic =
-        device ? "bf16 weights (GGUF blocks kept quantized), cuBLASLt bf16 GEMMs, fp32 activations "
-                 "and KV cache"
+        device ? "bf16 weights (GGUF blocks kept quantized), cuBLASLt bf16 GEMMs, fp32 activations, "
+                 "bf16 KV cache"
                : "CUDA kernels on the CPU emulation; bf16 weights (GGUF blocks kept quantized), fp32 "
-                 "activations and KV cache";
+                 "activations, bf16 KV cache";
     return std::make_unique<cpu::CpuEngine>(cuda_options);
   }
   if (backend == "cuda") throw cuda_unavailable();

@@ -216,6 +216,7 @@ BenchResult bench_step_backend(StepBackend& backend, const model::Model& m, cons
     decode_s += decode;
   }
   if (backend.peak_device_bytes) r.peak_device_bytes = backend.peak_device_bytes();
+  const size_t kv_bytes_per_token = backend.executor->kv_bytes_per_token();
   backend.executor.reset();  // frees device memory before the bandwidth probe allocates its own
   r.bandwidth_kind = backend.bandwidth_kind;
   r.bandwidth_bytes_per_s = backend.measure_bandwidth();
@@ -226,10 +227,10 @@ BenchResult bench_step_backend(StepBackend& backend, const model::Model& m, cons
   r.mean_prefill_ms = 1e3 * prefill_s / o.prompts;
   r.mean_decode_step_ms = 1e3 * decode_s / static_cast<double>(decode_steps);
   r.weight_bytes_per_step = weight_bytes(m.weights(), backend.dense_weights_as_bf16);
-  // K and V (fp32 on both backends) of every layer over the mean attended length, per sample.
+  // K and V of every layer (in the executor's element type) over the mean attended length, per
+  // sample.
   const double mean_len = o.prompt_tokens + (o.max_tokens + 1) / 2.0;
-  r.kv_bytes_per_step = static_cast<uint64_t>(mean_len * o.samples * c.n_layers * 2.0 * c.n_kv_heads *
-                                              c.head_dim * sizeof(float));
+  r.kv_bytes_per_step = static_cast<uint64_t>(mean_len * o.samples * static_cast<double>(kv_bytes_per_token));
   r.bytes_per_decode_step =
       r.weight_bytes_per_step + r.kv_bytes_per_step +
       static_cast<uint64_t>(o.samples) *

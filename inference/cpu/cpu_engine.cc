@@ -10,7 +10,6 @@
 #include <stdexcept>
 
 #include "inference/cpu/cpu_step_executor.h"
-#include "inference/cpu/kv_cache.h"
 #include "inference/model/model.h"
 #include "inference/tokenizer/chat_template.h"
 #include "inference/tokenizer/tokenizer.h"
@@ -121,9 +120,8 @@ void CpuEngine::generate(std::span<const Request> requests, const OnDone& on_don
     std::vector<std::vector<int32_t>> prompts(accepted.size());
     for (size_t i = 0; i < accepted.size(); ++i) prompts[i] = encoded.at(texts[i]);
 
-    const int64_t block_bytes = static_cast<int64_t>(KvCache::bytes_per_block(
-        {.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads, .head_dim = c.head_dim,
-         .block_size_tokens = options_.block_size_tokens, .n_blocks = 1}));
+    const int64_t block_bytes =
+        static_cast<int64_t>(s.executor->kv_bytes_per_token()) * options_.block_size_tokens;
     scheduler::GenerationLoop loop(
         s.tokenizer, *s.executor,
         {.scheduler = {.block_size_tokens = options_.block_size_tokens,

@@ -13,6 +13,12 @@ class CpuStepExecutor : public scheduler::StepExecutor {
 
   int32_t vocab_size() const override { return model_.config().vocab_size; }
 
+  size_t kv_bytes_per_token() const override {
+    const model::ModelConfig& c = model_.config();
+    return KvCache::bytes_per_block({.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads,
+                                     .head_dim = c.head_dim, .block_size_tokens = 1, .n_blocks = 1});
+  }
+
   void reset_cache(int32_t n_blocks, int32_t block_size_tokens) override {
     const model::ModelConfig& c = model_.config();
     const KvCacheShape shape{.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads,

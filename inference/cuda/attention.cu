@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "inference/cuda/kv_element.cuh"
 #include "inference/cuda/launch.cuh"
 
 namespace boxed::inference::cuda::BOXED_CUDA_NS {
@@ -13,6 +14,8 @@ constexpr int kThreads = 128;  // 4 warps
 constexpr int kMaxGroup = 8;
 constexpr int kMaxHeadDim = 256;
 
+// T: the cache's storage type (kv_element.cuh).
+template <typename T>
 struct Args {
   const float* q;
   int n_heads;
@@ -20,7 +23,7 @@ struct Args {
   const int32_t* seq_ids;
   const int32_t* block_tables;
   int max_blocks_per_seq;
-  const float* cache;
+  const T* cache;
   KvLayout layout;
   int layer;
   int n_splits;
@@ -28,13 +31,15 @@ struct Args {
   float* partial_ml;   // [n, n_heads, n_splits, 2]
 };
 
-__device__ const float* kv_row(const Args& a, const int32_t* table, int t, int kv, int kv_head) {
+template <typename T>
+__device__ const T* kv_row(const Args<T>& a, const int32_t* table, int t, int kv, int kv_head) {
   const int bs = a.layout.block_size_tokens;
   return a.cache + a.layout.offset(table[t / bs], a.layer, kv, kv_head) +
          static_cast<size_t>(t % bs) * a.layout.head_dim;
 }
 
-__global__ void __launch_bounds__(kThreads) attention_split_kernel(Args a) {
+template <typename T>
+__global__ void __launch_bounds__(kThreads) attention_split_kernel(Args<T> a) {
   __shared__ float q_s[kMaxGroup * kMaxHeadDim];
   __shared__ float score_s[kMaxGroup][kSplitTokens];
   __shared__ float m_s[kMaxGroup];
@@ -58,15 +63,16 @@ __global__ void __launch_bounds__(kThreads) attention_split_kernel(Args a) {
   for (int i = threadIdx.x; i < group * hd; i += blockDim.x) q_s[i] = q[i];
   __syncthreads();
 
-  // Scores: one thread per position, each reading its K row as float4s (16 B per load, the
-  // row's 64-B segments reused from L1 across the loop); each K row serves the whole group.
+  // Scores: one thread per position, each reading its K row four elements at a time (16 B per
+  // load in fp32, 8 B in bf16; the row's segments reused from L1 across the loop); each K row
+  // serves the whole group.
   const float scale = 1.0f / sqrtf(static_cast<float>(hd));
   for (int t = begin + static_cast<int>(threadIdx.x); t < end; t += blockDim.x) {
-    const float4* k = reinterpret_cast<const float4*>(kv_row(a, table, t, 0, kv_head));
+    const T* k = kv_row(a, table, t, 0, kv_head);
     float s[kMaxGroup];
     for (int g = 0; g < kMaxGroup; ++g) s[g] = 0.0f;
     for (int j = 0; j < hd / 4; ++j) {
-      const float4 kj = k[j];
+      const float4 kj = kv_load4(k + 4 * j);
       for (int g = 0; g < group; ++g) {
         const float* qg = q_s + g * hd + 4 * j;
         s[g] += qg[0] * kj.x + qg[1] * kj.y + qg[2] * kj.z + qg[3] * kj.w;
@@ -101,7 +107,7 @@ __global__ void __launch_bounds__(kThreads) attention_split_kernel(Args a) {
   for (int i = threadIdx.x; i < group * hd; i += blockDim.x) {
     const int g = i / hd, d = i % hd;
     float acc = 0.0f;
-    for (int t = begin; t < end; ++t) acc += score_s[g][t - begin] * kv_row(a, table, t, 1, kv_head)[d];
+    for (int t = begin; t < end; ++t) acc += score_s[g][t - begin] * kv_load(kv_row(a, table, t, 1, kv_head) + d);
     const size_t at = part + static_cast<size_t>(g) * a.n_splits;
     a.partial_acc[at * hd + d] = acc;
     if (d == 0) {
@@ -144,7 +150,7 @@ size_t attention_scratch_floats(int n, int n_heads, int head_dim, int max_positi
 
 void attention(Stream& stream, const float* q, int n, int n_heads, const int32_t* positions,
                const int32_t* seq_ids, const int32_t* block_tables, int max_blocks_per_seq,
-               const float* cache, const KvLayout& layout, int layer, int max_position,
+               const void* cache, const KvLayout& layout, int layer, int max_position,
                float* scratch, float* out) {
   if (n == 0) return;
   const int group = n_heads / layout.n_kv_heads;
@@ -158,10 +164,13 @@ void attention(Stream& stream, const float* q, int n, int n_heads, const int32_t
   const int n_splits = attention_splits(max_position);
   float* partial_acc = scratch;
   float* partial_ml = scratch + static_cast<size_t>(n) * n_heads * n_splits * layout.head_dim;
-  const Args args{q, n_heads, positions, seq_ids, block_tables, max_blocks_per_seq, cache,
-                  layout, layer, n_splits, partial_acc, partial_ml};
-  launch("attention_split", attention_split_kernel, dim3(n, layout.n_kv_heads, n_splits),
-         dim3(kThreads), stream, args);
+  dispatch_kv(layout.dtype, [&](auto element) {
+    using T = decltype(element);
+    const Args<T> args{q, n_heads, positions, seq_ids, block_tables, max_blocks_per_seq,
+                       static_cast<const T*>(cache), layout, layer, n_splits, partial_acc, partial_ml};
+    launch("attention_split", attention_split_kernel<T>, dim3(n, layout.n_kv_heads, n_splits),
+           dim3(kThreads), stream, args);
+  });
   launch("attention_merge", attention_merge_kernel, dim3(n, n_heads), dim3(64), stream,
          static_cast<const float*>(partial_acc), static_cast<const float*>(partial_ml), n_splits,
          layout.head_dim, out);

@@ -10,9 +10,10 @@
 // ceil((p + 1) / kSplitTokens) blocks, each leaving a partial (max score m, Σ e^(s − m), Σ e^(s − m) v);
 // a merge kernel combines the splits by log-sum-exp:
 //   M = max_s m_s,   out = Σ_s e^(m_s − M) acc_s / Σ_s e^(m_s − M) l_s.
-// Bytes: reads 2 · (p + 1) · head_dim · 4 per (token, KV head) from the cache, plus q; writes
-// (n_splits + 1) · n_heads · head_dim · 4 per token. Limits: group ≤ 8, head_dim ≤ 256 and a
-// multiple of 4 (K rows are read as float4).
+// The cache's elements are bf16 or fp32 (layout.dtype); the arithmetic is fp32 either way.
+// Bytes: reads 2 · (p + 1) · head_dim · layout.element_bytes() per (token, KV head) from the
+// cache, plus q; writes (n_splits + 1) · n_heads · head_dim · 4 per token. Limits: group ≤ 8,
+// head_dim ≤ 256 and a multiple of 4 (K rows are read four elements at a time).
 //
 //   std::vector<float> scratch(attention_scratch_floats(n_tokens, n_heads, head_dim, max_pos));
 //   attention(stream, q, n, n_heads, positions, seq_ids, tables, max_blocks, cache, layout,
@@ -36,7 +37,7 @@ size_t attention_scratch_floats(int n, int n_heads, int head_dim, int max_positi
 // Throws std::invalid_argument when the shape is outside the limits above.
 void attention(Stream& stream, const float* q, int n, int n_heads, const int32_t* positions,
                const int32_t* seq_ids, const int32_t* block_tables, int max_blocks_per_seq,
-               const float* cache, const KvLayout& layout, int layer, int max_position,
+               const void* cache, const KvLayout& layout, int layer, int max_position,
                float* scratch, float* out);
 
 }  // namespace boxed::inference::cuda::BOXED_CUDA_NS

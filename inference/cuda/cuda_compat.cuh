@@ -33,6 +33,12 @@ __device__ __forceinline__ float bf16_bits_to_float(uint16_t bits) {
   return __uint_as_float(static_cast<unsigned>(bits) << 16);
 }
 
+// The bits of v rounded to bfloat16 (round to nearest even: __float2bfloat16).
+__device__ __forceinline__ uint16_t float_to_bf16_bits(float v) {
+  const __nv_bfloat16 h = __float2bfloat16(v);
+  return *reinterpret_cast<const uint16_t*>(&h);
+}
+
 __device__ __forceinline__ float warp_sum(float v) {
   for (int offset = 16; offset > 0; offset /= 2) v += __shfl_xor_sync(0xffffffffu, v, offset);
   return v;

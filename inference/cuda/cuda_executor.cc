@@ -116,19 +116,19 @@ class CudaExecutor : public scheduler::StepExecutor {
 
   int32_t vocab_size() const override { return config_.vocab_size; }
 
+  size_t kv_bytes_per_token() const override { return layout(1, 1).bytes_per_token(); }
+
   void reset_cache(int32_t n_blocks, int32_t block_size_tokens) override {
     // One block more than asked: the spare block the padding rows of bucketed steps write to,
     // which the scheduler never hands out.
-    const KvLayout layout{.n_layers = config_.n_layers, .n_kv_heads = config_.n_kv_heads,
-                          .head_dim = config_.head_dim, .block_size_tokens = block_size_tokens,
-                          .n_blocks = n_blocks + 1};
-    if (cache_.bytes() > 0 && layout_.n_blocks == layout.n_blocks &&
+    const KvLayout new_layout = layout(n_blocks + 1, block_size_tokens);
+    if (cache_.bytes() > 0 && layout_.n_blocks == new_layout.n_blocks &&
         layout_.block_size_tokens == block_size_tokens) {
       return;
     }
     cache_ = DeviceBuffer();  // free the old pool first
-    cache_ = DeviceBuffer(layout.floats_per_block() * layout.n_blocks * sizeof(float));
-    layout_ = layout;
+    cache_ = DeviceBuffer(new_layout.bytes_per_block() * new_layout.n_blocks);
+    layout_ = new_layout;
     spare_block_ = n_blocks;
     buckets_.clear();  // their graphs address the old pool
   }
@@ -181,6 +181,12 @@ class CudaExecutor : public scheduler::StepExecutor {
   static constexpr int kMaxBucketRows = 256;
   static constexpr int kMinTableWidth = 16;
 
+  KvLayout layout(int32_t n_blocks, int32_t block_size_tokens) const {
+    return KvLayout{.n_layers = config_.n_layers, .n_kv_heads = config_.n_kv_heads,
+                    .head_dim = config_.head_dim, .block_size_tokens = block_size_tokens,
+                    .n_blocks = n_blocks, .dtype = options_.kv_dtype};
+  }
+
   void check_plan(const scheduler::StepPlan& plan) const {
     if (cache_.bytes() == 0) throw std::logic_error("cuda executor: execute before reset_cache");
     if (plan.positions.size() != plan.tokens.size() || plan.rows.size() != plan.tokens.size()) {
@@ -195,11 +201,11 @@ class CudaExecutor : public scheduler::StepExecutor {
   }
 
   void copy_blocks(const scheduler::StepPlan& plan) {
-    const size_t fpb = layout_.floats_per_block();
+    const size_t bytes = layout_.bytes_per_block();
     for (const scheduler::BlockCopy& copy : plan.copies) {
       if (copy.src == copy.dst) continue;
-      stream_.on_device(cache_.as<float>() + fpb * copy.dst, cache_.as<float>() + fpb * copy.src,
-                        fpb * sizeof(float));
+      stream_.on_device(cache_.as<uint8_t>() + bytes * copy.dst, cache_.as<uint8_t>() + bytes * copy.src,
+                        bytes);
     }
   }
 
@@ -338,7 +344,7 @@ class CudaExecutor : public scheduler::StepExecutor {
     float* up = up_.get<float>(n * inter);
     float* scratch = attention_scratch_.get<float>(
         attention_scratch_floats(n, c.n_heads, c.head_dim, in.max_position));
-    float* cache = cache_.as<float>();
+    void* cache = cache_.get();
 
     if (embed_.quantized()) {
       embed_quantized(stream_, in.tokens, n, embed_.data.as<uint8_t>(), embed_.dtype, c.hidden_size, x);

@@ -12,12 +12,13 @@
 // sampled tokens (execute_and_sample).
 // Weights: BF16/F16/F32 tensors as bf16, GGUF block types kept in their blocks (quant_matmul.cuh,
 // embed.cuh); norms and biases fp32.
-// KV cache: fp32, the CPU cache's layout (kv_layout.h).
+// KV cache: bf16 by default, fp32 on request (ExecutorOptions::kv_dtype; layout in kv_layout.h).
 #pragma once
 
 #include <memory>
 
 #include "inference/cuda/flavour.h"
+#include "inference/cuda/kv_layout.h"
 #include "inference/model/model.h"
 #include "inference/scheduler/generation_loop.h"
 
@@ -28,6 +29,9 @@ struct ExecutorOptions {
   // shape per bucket of rows and table width, captured once as a CUDA graph and replayed; the
   // results are the plain steps' bit for bit. Off: every step is launched plainly in its own shape.
   bool bucketed_steps = true;
+  // The KV cache's elements. bf16: K and V rounded to nearest even as they are written (half the
+  // bytes per position of fp32); fp32: stored exactly, as in the CPU reference.
+  KvDtype kv_dtype = KvDtype::kBf16;
 };
 
 std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model,

@@ -10,8 +10,7 @@ namespace {
 __global__ void to_bf16_kernel(const float* x, size_t n, uint16_t* out) {
   const size_t stride = static_cast<size_t>(gridDim.x) * blockDim.x;
   for (size_t i = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
-    const __nv_bfloat16 h = __float2bfloat16(x[i]);
-    out[i] = *reinterpret_cast<const uint16_t*>(&h);
+    out[i] = float_to_bf16_bits(x[i]);
   }
 }
 

@@ -13,6 +13,7 @@
 // its logits, the request seed and the position (sampler/sampler.h).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -38,6 +39,9 @@ class StepExecutor {
  public:
   virtual ~StepExecutor() = default;
   virtual int32_t vocab_size() const = 0;
+  // Bytes the KV cache takes per position of a sequence (K and V of every layer), which sizes
+  // the pool an engine's memory budget allows.
+  virtual size_t kv_bytes_per_token() const = 0;
   // A KV cache of n_blocks blocks of block_size_tokens positions (contents undefined).
   virtual void reset_cache(int32_t n_blocks, int32_t block_size_tokens) = 0;
   // Performs plan.copies in order, then the forward; logits: [plan.logit_indices, vocab].

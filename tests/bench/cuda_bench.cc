@@ -8,10 +8,11 @@
 //
 // Counters:
 //   copy_GB_per_s        bytes read + written per second by cudaMemcpyAsync device to device
-//   kv_GB_per_s          KV bytes attention must read (2 · context · kv_dim · 4 per sequence) / s
+//   kv_GB_per_s          KV bytes attention must read (2 · context · kv_dim · 2 per sequence,
+//                        bf16 cache) / s
 //   tokens_per_s         generated tokens per second (batch per step)
 //   (real_time)          mean decode step in ms (forward + sampling + one int32 per row back)
-//   step_GB              weight bytes (bf16) + KV bytes read by one step
+//   step_GB              weight bytes (bf16) + KV bytes (bf16) read by one step
 //   step_GB_per_s        step_GB / step time: compare with copy_GB_per_s / 2 (read-only traffic)
 //   peak_device_GiB      device memory allocated through DeviceBuffer, peak so far
 #include <benchmark/benchmark.h>
@@ -59,7 +60,7 @@ void BM_DecodeAttention(benchmark::State& state) {
   const KvLayout layout{.n_layers = 1, .n_kv_heads = 2, .head_dim = 128,
                         .block_size_tokens = block, .n_blocks = batch * blocks_per_seq};
   Stream stream;
-  DeviceBuffer cache(layout.floats_per_block() * layout.n_blocks * sizeof(float));
+  DeviceBuffer cache(layout.bytes_per_block() * layout.n_blocks);
   stream.zero(cache.get(), cache.bytes());
   std::vector<int32_t> table(size_t(batch) * blocks_per_seq), positions(batch, context - 1),
       seq_ids(batch);
@@ -74,7 +75,7 @@ void BM_DecodeAttention(benchmark::State& state) {
   DeviceBuffer scratch(attention_scratch_floats(batch, n_heads, 128, context - 1) * 4);
   const auto run = [&] {
     attention(stream, q.as<float>(), batch, n_heads, d_pos.as<int32_t>(), d_seq.as<int32_t>(),
-              d_table.as<int32_t>(), blocks_per_seq, cache.as<float>(), layout, 0, context - 1,
+              d_table.as<int32_t>(), blocks_per_seq, cache.get(), layout, 0, context - 1,
               scratch.as<float>(), out.as<float>());
   };
   run();
@@ -83,7 +84,7 @@ void BM_DecodeAttention(benchmark::State& state) {
     run();
     stream.synchronize();
   }
-  const double kv_bytes = 2.0 * context * 2 * 128 * 4 * batch;
+  const double kv_bytes = 2.0 * context * 2 * 128 * static_cast<double>(layout.element_bytes()) * batch;
   state.counters["kv_GB_per_s"] =
       benchmark::Counter(kv_bytes / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -137,7 +138,8 @@ void BM_DecodeStepR1Distill1p5B(benchmark::State& state) {
     m.executor->execute_and_sample(plan, rows, tokens);
     benchmark::DoNotOptimize(tokens.data());
   }
-  const double kv_bytes = 2.0 * (context + 1) * c.n_kv_heads * c.head_dim * 4 * batch * c.n_layers;
+  const double kv_bytes =
+      static_cast<double>(m.executor->kv_bytes_per_token()) * (context + 1) * batch;
   const double step_bytes = static_cast<double>(m.weight_bytes) + kv_bytes;
   state.counters["tokens_per_s"] =
       benchmark::Counter(batch, benchmark::Counter::kIsIterationInvariantRate);

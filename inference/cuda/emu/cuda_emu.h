@@ -48,6 +48,9 @@ struct uint3 {
 struct alignas(16) float4 {
   float x, y, z, w;
 };
+struct alignas(8) uint2 {
+  unsigned x, y;
+};
 
 // Set by the emulator before every fiber switch / block start. constinit: constant-initialised,
 // so code reads them straight off the thread pointer. Without it GCC 12 reaches them through a

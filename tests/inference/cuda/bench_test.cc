@@ -41,12 +41,12 @@ TEST_F(CudaBenchTest, CountsTheBytesTheDeviceHolds) {
   const int64_t matrix_values = layers * (q * h + 2 * kv * h + h * q + 3 * inter * h) + vocab * h;
   const int64_t vector_values = layers * (2 * h + q + 2 * kv) + h;
   EXPECT_EQ(r.weight_bytes_per_step, static_cast<uint64_t>(2 * matrix_values + 4 * vector_values));
-  // 3 samples x 2 layers x K and V x 2 heads x 16 floats x mean length 20 + 3.
-  EXPECT_EQ(r.kv_bytes_per_step, uint64_t{3 * 2 * 2 * 32 * 4 * 23});
+  // 3 samples x 2 layers x K and V x 2 heads x 16 bf16 values x mean length 20 + 3.
+  EXPECT_EQ(r.kv_bytes_per_step, uint64_t{3 * 2 * 2 * 32 * 2 * 23});
   EXPECT_EQ(r.bytes_per_decode_step, r.weight_bytes_per_step + r.kv_bytes_per_step + 3 * h * 2);
   // The device held at least the weights and the KV pool: (2 prompt blocks + 3 samples x 1 own
-  // block) x 2 layers x K and V x 16 positions x 32 floats.
-  EXPECT_GE(r.peak_device_bytes, r.weight_bytes_per_step + uint64_t{5 * 2 * 2 * 16 * 32 * 4});
+  // block) x 2 layers x K and V x 16 positions x 32 bf16 values.
+  EXPECT_GE(r.peak_device_bytes, r.weight_bytes_per_step + uint64_t{5 * 2 * 2 * 16 * 32 * 2});
 
   // The CPU backend holds the file's bf16 norms and biases as they are.
   StepBackend cpu = make_step_backend("cpu", *model_);
@@ -55,6 +55,7 @@ TEST_F(CudaBenchTest, CountsTheBytesTheDeviceHolds) {
   EXPECT_EQ(c.bandwidth_kind, "read");
   EXPECT_EQ(c.weight_bytes_per_step, static_cast<uint64_t>(2 * matrix_values + 2 * vector_values));
   EXPECT_EQ(c.peak_device_bytes, 0u);
+  EXPECT_EQ(c.kv_bytes_per_step, 2 * r.kv_bytes_per_step);  // the CPU cache holds fp32
 }
 
 TEST_F(CudaBenchTest, RefusesAContextTheModelDoesNotHave) {

@@ -1,9 +1,10 @@
 // The whole CUDA forward on the real GGUF models of ../shared/models/fetch.sh (label `model`;
 // skips without the files), weights kept in their blocks on the device (quant_matmul.cuh),
-// against the CPU forward over the same blocks: logits of a prefill of real text and of
-// teacher-forced decode steps within a stated bound, greedy tokens identical wherever the CPU's
-// top two logits are further apart than that bound; then the CUDA engine gives the CPU engine's
-// greedy completions.
+// against the CPU forward over the same blocks: with an fp32 KV cache (the CPU cache's values),
+// logits of a prefill of real text and of teacher-forced decode steps within a stated bound,
+// greedy tokens identical wherever the CPU's top two logits are further apart than that bound;
+// with the default bf16 cache, the distributions' divergence from the CPU's and the top-1
+// agreement; then the CUDA engine gives the CPU engine's greedy completions.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -79,17 +80,44 @@ class GgufCudaForwardTest : public testing::CudaTest,
   std::unique_ptr<model::Model> model_;
 };
 
-TEST_P(GgufCudaForwardTest, LogitsAndGreedyTokensAgreeWithTheCpuForward) {
-  const model::ModelConfig& c = model_->config();
-  const tokenizer::Tokenizer tok = tokenizer::Tokenizer::load(path_.string());
+// KL(softmax(p_logits) ‖ softmax(q_logits)) in nats.
+double kl_divergence(std::span<const float> p_logits, std::span<const float> q_logits) {
+  const auto log_softmax = [](std::span<const float> v) {
+    const float m = *std::max_element(v.begin(), v.end());
+    double z = 0;
+    for (const float x : v) z += std::exp(static_cast<double>(x) - m);
+    std::vector<double> out(v.size());
+    for (size_t i = 0; i < v.size(); ++i) out[i] = static_cast<double>(v[i]) - m - std::log(z);
+    return out;
+  };
+  const std::vector<double> lp = log_softmax(p_logits), lq = log_softmax(q_logits);
+  double kl = 0;
+  for (size_t i = 0; i < lp.size(); ++i) kl += std::exp(lp[i]) * (lp[i] - lq[i]);
+  return kl;
+}
+
+struct Agreement {
+  float worst_abs = 0;  // largest |device − CPU| logit
+  double mean_kl = 0, max_kl = 0;
+  int greedy_same = 0, rows = 0;
+  int greedy_differs_without_tie = 0;  // top-1 differs though the CPU's top two are > `tie` apart
+};
+
+// A prefill of kText, then `steps` decode steps teacher-forced with the CPU's greedy token, on
+// the CPU forward and on the device executor with `kv_dtype`; the last position's logits of
+// every step compared.
+Agreement compare_with_the_cpu_forward(const model::Model& model, const fs::path& path,
+                                       KvDtype kv_dtype, float tie) {
+  const model::ModelConfig& c = model.config();
+  const tokenizer::Tokenizer tok = tokenizer::Tokenizer::load(path.string());
   std::vector<int32_t> tokens = tok.encode(kText, false);
   const int block = 16, max_blocks = 8, steps = 16;
-  ASSERT_LT(static_cast<int>(tokens.size()) + steps, block * max_blocks);
-  cpu::CpuForward cpu_forward(*model_);
+  EXPECT_LT(static_cast<int>(tokens.size()) + steps, block * max_blocks);
+  cpu::CpuForward cpu_forward(model);
   cpu::KvCache cpu_cache({.n_layers = c.n_layers, .n_kv_heads = c.n_kv_heads,
                           .head_dim = c.head_dim, .block_size_tokens = block,
                           .n_blocks = max_blocks});
-  std::unique_ptr<scheduler::StepExecutor> device = make_executor(*model_);
+  std::unique_ptr<scheduler::StepExecutor> device = make_executor(model, {.kv_dtype = kv_dtype});
   device->reset_cache(max_blocks, block);
 
   scheduler::StepPlan plan;
@@ -104,20 +132,22 @@ TEST_P(GgufCudaForwardTest, LogitsAndGreedyTokensAgreeWithTheCpuForward) {
   plan.logit_indices = {static_cast<int32_t>(tokens.size()) - 1};
   int position = static_cast<int>(tokens.size());
   std::vector<float> want(c.vocab_size), got(c.vocab_size);
-  float worst = 0;
-  int greedy_same = 0;
+  Agreement a;
   for (int step = 0; step <= steps; ++step) {
     cpu_forward.run({.tokens = plan.tokens, .positions = plan.positions, .seq_ids = plan.rows,
                      .block_tables = plan.block_tables, .max_blocks_per_seq = max_blocks,
                      .logit_indices = plan.logit_indices},
                     cpu_cache, want);
     device->execute(plan, got);
-    for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::fabs(got[i] - want[i]));
-    ASSERT_LE(worst, kLogitBound) << "step " << step;
+    for (size_t i = 0; i < got.size(); ++i) a.worst_abs = std::max(a.worst_abs, std::fabs(got[i] - want[i]));
+    const double kl = kl_divergence(want, got);
+    a.mean_kl += kl;
+    a.max_kl = std::max(a.max_kl, kl);
+    ++a.rows;
     if (argmax(want) == argmax(got)) {
-      ++greedy_same;
-    } else {
-      EXPECT_LT(top2_gap(want), 2 * kLogitBound) << "step " << step << ": greedy differs without a tie";
+      ++a.greedy_same;
+    } else if (top2_gap(want) >= tie) {
+      ++a.greedy_differs_without_tie;
     }
     // Teacher forcing with the CPU's greedy token.
     plan.tokens = {argmax(want)};
@@ -125,10 +155,35 @@ TEST_P(GgufCudaForwardTest, LogitsAndGreedyTokensAgreeWithTheCpuForward) {
     plan.rows = {0};
     plan.logit_indices = {0};
   }
-  RecordProperty("max_abs_logit_error", std::to_string(worst));
-  EXPECT_GE(greedy_same, steps);  // at most one near-tie
-  std::printf("%s: max |logit error| %.3g over a %zu-token prefill and %d steps; greedy identical "
-              "%d/%d\n", GetParam(), worst, tokens.size(), steps, greedy_same, steps + 1);
+  a.mean_kl /= a.rows;
+  std::printf("%s, %s KV cache: max |logit error| %.3g, KL mean %.3g max %.3g nats over a "
+              "%zu-token prefill and %d steps; greedy identical %d/%d\n",
+              path.filename().c_str(), kv_dtype_name(kv_dtype), a.worst_abs, a.mean_kl, a.max_kl,
+              tokens.size(), steps, a.greedy_same, a.rows);
+  return a;
+}
+
+TEST_P(GgufCudaForwardTest, LogitsAndGreedyTokensAgreeWithTheCpuForward) {
+  const Agreement a = compare_with_the_cpu_forward(*model_, path_, KvDtype::kF32, 2 * kLogitBound);
+  RecordProperty("max_abs_logit_error", std::to_string(a.worst_abs));
+  EXPECT_LE(a.worst_abs, kLogitBound);
+  EXPECT_EQ(a.greedy_differs_without_tie, 0);
+  EXPECT_GE(a.greedy_same, a.rows - 1);  // at most one near-tie
+}
+
+// The bf16 cache's rounding (up to 2^-9 of every K and V element) as the distributions see it.
+// Measured in emulation: KL mean 3.1e-6 (SmolLM2) and 1.8e-5 (Qwen2.5 0.5B) nats, max 1.4e-5 and
+// 1.2e-4; logits within 0.11 and 0.096; greedy 17/17 — about a hundredth of the divergence of the
+// CPU's int8 activations (cpu/quant_dot_q8.h: 3.4e-3 and 3.5e-4).
+TEST_P(GgufCudaForwardTest, WithABf16KvCacheTheDistributionsStayClose) {
+  // A top-1 change counts against the cache when the CPU's top two are further apart than twice
+  // the largest logit error measured.
+  const Agreement a = compare_with_the_cpu_forward(*model_, path_, KvDtype::kBf16, 0.25f);
+  RecordProperty("mean_kl", std::to_string(a.mean_kl));
+  EXPECT_LE(a.mean_kl, 1e-4);
+  EXPECT_LE(a.max_kl, 1e-3);
+  EXPECT_EQ(a.greedy_differs_without_tie, 0);
+  EXPECT_GE(a.greedy_same, a.rows - 1);
 }
 
 TEST_P(GgufCudaForwardTest, TheCudaEngineGivesTheCpuEnginesGreedyCompletions) {
@@ -156,7 +211,9 @@ TEST_P(GgufCudaForwardTest, TheCudaEngineGivesTheCpuEnginesGreedyCompletions) {
   };
   const auto cpu_out = run({});
   cpu::CpuEngineOptions cuda_options;
-  cuda_options.make_executor = [](const model::Model& m) { return make_executor(m); };
+  cuda_options.make_executor = [](const model::Model& m) {
+    return make_executor(m, {.kv_dtype = KvDtype::kF32});  // the CPU cache's values
+  };
   cuda_options.backend_name = "cuda";
   const auto cuda_out = run(cuda_options);
   ASSERT_EQ(cpu_out.size(), requests.size());

@@ -168,20 +168,31 @@ TEST_F(CudaTest, GemmMatchesTheCpuMatmulWithBias) {
   }
 }
 
-// A cache filled by kv_write must equal the CPU cache written slot by slot, and attention over
-// it must match attend_head for every head of every token, across several splits.
+// A cache filled by kv_write must equal the CPU cache written slot by slot (fp32: the values;
+// bf16: the values rounded to nearest even, bit for bit), and attention over it must match
+// attend_head over the same values for every head of every token, across several splits.
 struct AttentionCase {
   int n_heads, n_kv_heads, head_dim, block_size;
   std::vector<int> seq_lengths;  // each sequence attends from its last position
+  KvDtype dtype = KvDtype::kBf16;
 };
 
 // Stable CTest names: gtest_discover_tests appends the printed parameter.
 void PrintTo(const AttentionCase& c, std::ostream* os) {
   *os << c.n_heads << " heads over " << c.n_kv_heads << " KV heads, head_dim " << c.head_dim
-      << ", block " << c.block_size << ", " << c.seq_lengths.size() << " sequences";
+      << ", block " << c.block_size << ", " << c.seq_lengths.size() << " sequences, "
+      << kv_dtype_name(c.dtype) << " cache";
 }
 
 class AttentionTest : public CudaTest, public ::testing::WithParamInterface<AttentionCase> {};
+
+// What the cache holds of v: v itself, or v rounded to bf16 and widened back.
+std::vector<float> as_stored(std::vector<float> v, KvDtype dtype) {
+  if (dtype == KvDtype::kBf16) {
+    for (float& x : v) x = model::bf16_to_f32(model::f32_to_bf16(x));
+  }
+  return v;
+}
 
 TEST_P(AttentionTest, KvWriteAndAttentionMatchTheCpuOps) {
   const AttentionCase& p = GetParam();
@@ -198,7 +209,8 @@ TEST_P(AttentionTest, KvWriteAndAttentionMatchTheCpuOps) {
                                 .head_dim = p.head_dim, .block_size_tokens = p.block_size,
                                 .n_blocks = static_cast<int>(pool.size())};
   const KvLayout layout{.n_layers = n_layers, .n_kv_heads = p.n_kv_heads, .head_dim = p.head_dim,
-                        .block_size_tokens = p.block_size, .n_blocks = shape.n_blocks};
+                        .block_size_tokens = p.block_size, .n_blocks = shape.n_blocks,
+                        .dtype = p.dtype};
   // Every position of every sequence is one token of the batch (a prefill).
   std::vector<int32_t> positions, seq_ids;
   for (int sq = 0; sq < n_seqs; ++sq) {
@@ -212,13 +224,15 @@ TEST_P(AttentionTest, KvWriteAndAttentionMatchTheCpuOps) {
   const auto k = random_floats(n * kv_dim, 20), v = random_floats(n * kv_dim, 21);
   const auto q = random_floats(n * q_dim, 22, 2.0f);
 
+  const std::vector<float> k_stored = as_stored(k, p.dtype), v_stored = as_stored(v, p.dtype);
   cpu::KvCache cache(shape);
   for (int t = 0; t < n; ++t) {
     const int block = pool[seq_ids[t] * max_blocks + positions[t] / p.block_size];
     for (int h = 0; h < p.n_kv_heads; ++h) {
       const size_t slot = size_t(positions[t] % p.block_size) * p.head_dim;
-      std::copy_n(&k[(t * p.n_kv_heads + h) * p.head_dim], p.head_dim, cache.key(block, layer, h) + slot);
-      std::copy_n(&v[(t * p.n_kv_heads + h) * p.head_dim], p.head_dim, cache.value(block, layer, h) + slot);
+      const size_t src = size_t(t * p.n_kv_heads + h) * p.head_dim;
+      std::copy_n(&k_stored[src], p.head_dim, cache.key(block, layer, h) + slot);
+      std::copy_n(&v_stored[src], p.head_dim, cache.value(block, layer, h) + slot);
     }
   }
   // Queries: positions around the split boundaries and the ends of every sequence (all
@@ -246,14 +260,22 @@ TEST_P(AttentionTest, KvWriteAndAttentionMatchTheCpuOps) {
     }
   }
 
-  const size_t cache_floats = layout.floats_per_block() * layout.n_blocks;
-  DeviceBuffer d_cache = upload(std::vector<float>(cache_floats, 0.0f));
+  const size_t cache_elements = layout.elements_per_block() * layout.n_blocks;
+  DeviceBuffer d_cache(cache_elements * layout.element_bytes());
+  s().zero(d_cache.get(), d_cache.bytes());
   DeviceBuffer dk = upload(k), dv = upload(v), dq = upload(q_sel), dpos = upload(positions),
                dseq = upload(seq_ids), dtab = upload(pool), dout(want.size() * 4),
                dqpos = upload(q_positions), dqseq = upload(q_seq_ids);
   kv_write(s(), dk.as<float>(), dv.as<float>(), n, dpos.as<int32_t>(), dseq.as<int32_t>(),
-           dtab.as<int32_t>(), max_blocks, layout, layer, d_cache.as<float>());
-  const auto got_cache = download<float>(d_cache, cache_floats);
+           dtab.as<int32_t>(), max_blocks, layout, layer, d_cache.get());
+  // The cache as floats: bf16 elements widen exactly.
+  std::vector<float> got_cache(cache_elements);
+  if (p.dtype == KvDtype::kBf16) {
+    const auto bits = download<uint16_t>(d_cache, cache_elements);
+    std::transform(bits.begin(), bits.end(), got_cache.begin(), model::bf16_to_f32);
+  } else {
+    got_cache = download<float>(d_cache, cache_elements);
+  }
   for (int b = 0; b < layout.n_blocks; ++b) {
     for (int h = 0; h < p.n_kv_heads; ++h) {
       const float* ck = cache.key(b, layer, h);
@@ -267,7 +289,7 @@ TEST_P(AttentionTest, KvWriteAndAttentionMatchTheCpuOps) {
   const int max_position = longest - 1;
   DeviceBuffer scratch(attention_scratch_floats(n_q, p.n_heads, p.head_dim, max_position) * 4);
   attention(s(), dq.as<float>(), n_q, p.n_heads, dqpos.as<int32_t>(), dqseq.as<int32_t>(),
-            dtab.as<int32_t>(), max_blocks, d_cache.as<float>(), layout, layer, max_position,
+            dtab.as<int32_t>(), max_blocks, d_cache.get(), layout, layer, max_position,
             scratch.as<float>(), dout.as<float>());
   expect_close(download<float>(dout, want.size()), want, 2e-5f, 2e-6f, "attention");
 }
@@ -281,11 +303,15 @@ INSTANTIATE_TEST_SUITE_P(
         AttentionCase{4, 2, 32, 12, {300, 17}},
         // 1.5B-like group 6, head_dim 128; 7B-like group 7 with 64 dims; multi-query (group 8).
         AttentionCase{12, 2, 128, 16, {260, 3}}, AttentionCase{14, 2, 64, 16, {40}},
-        AttentionCase{8, 1, 256, 32, {513}}),
+        AttentionCase{8, 1, 256, 32, {513}},
+        // The same kernels over an fp32 cache.
+        AttentionCase{4, 2, 16, 16, {1, 5, 600}, KvDtype::kF32},
+        AttentionCase{12, 2, 128, 16, {260, 3}, KvDtype::kF32}),
     [](const ::testing::TestParamInfo<AttentionCase>& info) {
       const AttentionCase& c = info.param;
       return "heads" + std::to_string(c.n_heads) + "_kv" + std::to_string(c.n_kv_heads) + "_dim" +
-             std::to_string(c.head_dim) + "_block" + std::to_string(c.block_size);
+             std::to_string(c.head_dim) + "_block" + std::to_string(c.block_size) + "_" +
+             kv_dtype_name(c.dtype);
     });
 
 TEST_F(CudaTest, AttentionRefusesUnsupportedShapesByName) {
