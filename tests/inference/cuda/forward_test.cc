@@ -265,6 +265,38 @@ TEST_P(CudaForwardTest, TheCudaEngineGivesTheCpuEnginesCompletions) {
   EXPECT_GT(tokens, 100) << "the comparison covered too few generated tokens to mean much";
 }
 
+// The engine sizes its KV pool by the bytes the executor stores per position
+// (StepExecutor::kv_bytes_per_token): a budget of 12 fp32 blocks is 24 blocks of the bf16 cache.
+TEST_P(CudaForwardTest, TheEnginesKvBudgetCountsTheCachesElementBytes) {
+  const model::ModelConfig& c = model_->config();
+  const int64_t f32_block = int64_t{2} * c.n_layers * c.n_kv_heads * c.head_dim * 16 * 4;
+  model_.reset();
+  std::vector<Request> requests;
+  for (int i = 0; i < 16; ++i) {  // 16 sequences of 40 new tokens want more than 24 blocks
+    Request r{.id = "b/" + std::to_string(i)};
+    r.messages = {{.role = "user", .content = "Count to ten."}};
+    r.sampling.max_tokens = 40;
+    r.sampling.temperature = 0.6f;
+    r.seed = request_seed(5, r.id);
+    requests.push_back(std::move(r));
+  }
+  for (const KvDtype dtype : {KvDtype::kF32, KvDtype::kBf16}) {
+    cpu::CpuEngineOptions options{.model_dir = dir_.string(), .threads = 2};
+    options.make_executor = [dtype](const model::Model& m) {
+      return make_executor(m, {.kv_dtype = dtype});
+    };
+    options.kv_cache_budget_bytes = [&] { return 12 * f32_block; };
+    cpu::CpuEngine engine(options);
+    int done = 0;
+    engine.generate(requests, [&](const Completion& completion) {
+      EXPECT_NE(completion.finish_reason, FinishReason::kError) << completion.error;
+      ++done;
+    });
+    EXPECT_EQ(done, 16);
+    EXPECT_EQ(engine.last_stats().n_blocks, dtype == KvDtype::kBf16 ? 24 : 12) << kv_dtype_name(dtype);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(TinyModels, CudaForwardTest, ::testing::Values("qwen2", "llama"));
 
 }  // namespace
