@@ -42,6 +42,10 @@ void add_bench_command(CLI::App& app, int& /*exit_code*/) {
                   "cpu: f32 (the exact reference) or q8 (matmuls over GGML blocks with int8 "
                   "activations, as llama.cpp computes; faster, not bit-exact)")
       ->check(CLI::IsMember({"f32", "q8"}))->capture_default_str();
+  cmd->add_option("--kv-cache-dtype", o->kv_cache_dtype,
+                  "cuda: bf16 (auto: the default; K and V rounded as they are written, half the "
+                  "bytes) or f32 (the values the cpu backend's exact cache holds); cpu: f32 only")
+      ->check(CLI::IsMember({"auto", "bf16", "f32"}))->capture_default_str();
   cmd->add_flag("--json", *json, "Print one JSON object");
   cmd->callback([o, json] {
     const inference::BenchResult r = inference::bench_forward(*o);
@@ -51,6 +55,7 @@ void add_bench_command(CLI::App& app, int& /*exit_code*/) {
       nlohmann::json j{
           {"backend", r.backend}, {"device", r.device}, {"emulated", r.emulated},
           {"model", o->model}, {"threads", r.threads}, {"cpu_activations", o->cpu_activations},
+          {"kv_cache_dtype", o->kv_cache_dtype},
           {"prompts", o->prompts},
           {"samples", o->samples}, {"max_tokens", o->max_tokens}, {"prompt_tokens", o->prompt_tokens},
           {"decode_samples_on_device", r.decode_samples_on_device},

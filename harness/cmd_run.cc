@@ -93,6 +93,10 @@ void add_run_command(CLI::App& app, int& /*exit_code*/) {
                   "(matmuls over GGML blocks with int8 activations, as llama.cpp computes: "
                   "faster, not bit-exact; recorded in the report)")
       ->check(CLI::IsMember({"f32", "q8"}));
+  cmd->add_option("--kv-cache-dtype", a->kv_cache_dtype,
+                  "cuda: bf16 (auto: the default; K and V rounded as they are written, half the "
+                  "bytes; recorded in the report) or f32 (the values the cpu backend's exact cache holds); cpu: f32 only")
+      ->check(CLI::IsMember({"auto", "bf16", "f32"}));
   cmd->add_option("--from", a->from,
                   "replay: the run directory (or completions.jsonl) whose "
                   "responses are re-graded instead of generated");

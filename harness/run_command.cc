@@ -21,6 +21,7 @@ void run_evaluation(const RunArgs& a) {
                                           .threads = a.threads,
                                           .chat_template = a.chat_template,
                                           .cpu_activations = a.cpu_activations,
+                                          .kv_cache_dtype = a.kv_cache_dtype,
                                           .endpoints = a.endpoints,
                                           .concurrency = a.concurrency,
                                           .raw_prompt = a.raw_prompt,

@@ -19,6 +19,7 @@ struct RunArgs {
   std::vector<std::string> tasks, datasets, endpoints, fields;
   std::string model, backend = "auto", out, shard, api_key_env, model_name, chat_template, from;
   std::string cpu_activations = "f32";
+  std::string kv_cache_dtype = "auto";
   int samples = 64, max_tokens = 32768, top_k = 0, limit = 0, concurrency = 64, threads = 0;
   int max_retries = 8;
   float temperature = 0.6f, top_p = 0.95f, min_p = 0.0f;

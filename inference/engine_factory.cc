@@ -53,6 +53,24 @@ cpu::Activations parse_cpu_activations(const std::string& backend, const std::st
   return cpu::Activations::kQ8;
 }
 
+// --kv-cache-dtype: the cuda backend stores K and V in bf16 ("auto") or fp32; the cpu backend's
+// cache is fp32, the exact reference; the others hold no cache of boxed's.
+cuda::KvDtype parse_kv_cache_dtype(const std::string& backend, const std::string& value) {
+  if (value != "auto" && value != "bf16" && value != "f32") {
+    throw std::invalid_argument(
+        fmt::format("--kv-cache-dtype '{}': expected auto, bf16 or f32", value));
+  }
+  if (value == "auto" || backend == "cuda") {
+    return value == "f32" ? cuda::KvDtype::kF32 : cuda::KvDtype::kBf16;
+  }
+  if (backend == "cpu" && value == "f32") return cuda::KvDtype::kF32;
+  throw std::invalid_argument(fmt::format(
+      "--kv-cache-dtype {}: the {} backend {}", value, backend,
+      backend == "cpu" ? "keeps its KV cache in f32 (the exact reference); bf16 is the cuda "
+                         "backend's"
+                       : "holds no KV cache of boxed's; the option is the cpu and cuda backends'"));
+}
+
 }  // namespace
 
 std::vector<std::string> compiled_backends() {
@@ -96,6 +114,7 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
     backend = *local;
   }
   const cpu::Activations activations = parse_cpu_activations(backend, options.cpu_activations);
+  const cuda::KvDtype kv_dtype = parse_kv_cache_dtype(backend, options.kv_cache_dtype);
   if (backend == "cpu") {
     cpu::CpuEngineOptions cpu_options{.model_dir = options.model, .threads = options.threads,
                                       .chat_template = options.chat_template};
@@ -130,7 +149,9 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
                                        .chat_template = options.chat_template};
 #if defined(BOXED_HAS_CUDA_DEV)
     if (device) {
-      cuda_options.make_executor = cuda::dev::make_executor;
+      cuda_options.make_executor = [kv_dtype](const model::Model& m) {
+        return cuda::dev::make_executor(m, kv_dtype);
+      };
       // A GPU decodes many sequences at once: up to the largest decode-graph bucket (256 rows,
       // cuda_executor.h), over a KV pool of 90% of the device memory the weights left free, less
       // 4 GiB for activations, logits and cuBLASLt's workspace (the CPU's 4 GiB default would
@@ -143,14 +164,17 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
     }
 #endif
 #if defined(BOXED_CUDA_BACKEND_EMULATED)
-    if (!device) cuda_options.make_executor = cuda::emu::make_executor;
+    if (!device) {
+      cuda_options.make_executor = [kv_dtype](const model::Model& m) {
+        return cuda::emu::make_executor(m, kv_dtype);
+      };
+    }
 #endif
     cuda_options.backend_name = "cuda";
-    cuda_options.arithmetic =
-        device ? "bf16 weights (GGUF blocks kept quantized), cuBLASLt bf16 GEMMs, fp32 activations, "
-                 "bf16 KV cache"
-               : "CUDA kernels on the CPU emulation; bf16 weights (GGUF blocks kept quantized), fp32 "
-                 "activations, bf16 KV cache";
+    cuda_options.arithmetic = fmt::format(
+        "{}bf16 weights (GGUF blocks kept quantized), {}fp32 activations, {} KV cache",
+        device ? "" : "CUDA kernels on the CPU emulation; ",
+        device ? "cuBLASLt bf16 GEMMs, " : "", cuda::kv_dtype_name(kv_dtype));
     return std::make_unique<cpu::CpuEngine>(cuda_options);
   }
   if (backend == "cuda") throw cuda_unavailable();
@@ -162,8 +186,10 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
 }
 
 StepBackend make_step_backend(const std::string& backend, const model::Model& model,
-                              const std::string& cpu_activations) {
+                              const std::string& cpu_activations,
+                              const std::string& kv_cache_dtype) {
   const cpu::Activations activations = parse_cpu_activations(backend, cpu_activations);
+  const cuda::KvDtype kv_dtype = parse_kv_cache_dtype(backend, kv_cache_dtype);
   if (backend == "cpu") {
     return StepBackend{.name = "cpu", .device = "CPU",
                        .executor = cpu::make_step_executor(model, activations),
@@ -177,7 +203,8 @@ StepBackend make_step_backend(const std::string& backend, const model::Model& mo
 #if defined(BOXED_HAS_CUDA_DEV)
   if (cuda_device_visible()) {
     return StepBackend{.name = "cuda", .device = cuda::device_status(),
-                       .dense_weights_as_bf16 = true, .executor = cuda::dev::make_executor(model),
+                       .dense_weights_as_bf16 = true,
+                       .executor = cuda::dev::make_executor(model, kv_dtype),
                        .bandwidth_kind = "copy",
                        .measure_bandwidth = [] { return cuda::dev::copy_bytes_per_s(size_t{1} << 30); },
                        .peak_device_bytes = [] { return uint64_t{cuda::dev::device_bytes_peak()}; }};
@@ -186,11 +213,13 @@ StepBackend make_step_backend(const std::string& backend, const model::Model& mo
 #if defined(BOXED_CUDA_BACKEND_EMULATED)
   // Host memory stands in for the device: its copy speed is the yardstick of the emulated steps.
   return StepBackend{.name = "cuda", .device = "CUDA emulation on the CPU", .emulated = true,
-                     .dense_weights_as_bf16 = true, .executor = cuda::emu::make_executor(model),
+                     .dense_weights_as_bf16 = true,
+                     .executor = cuda::emu::make_executor(model, kv_dtype),
                      .bandwidth_kind = "copy",
                      .measure_bandwidth = [] { return cuda::emu::copy_bytes_per_s(size_t{256} << 20); },
                      .peak_device_bytes = [] { return uint64_t{cuda::emu::device_bytes_peak()}; }};
 #else
+  (void)kv_dtype;  // no CUDA executor in this build
   throw cuda_unavailable();
 #endif
 }

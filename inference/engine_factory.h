@@ -21,6 +21,9 @@ struct EngineOptions {
   // cpu backend: "f32", the exact reference, or "q8": matmuls multiply GGML blocks with int8
   // activations, as llama.cpp does — faster, not bit-exact.
   std::string cpu_activations = "f32";
+  // The KV cache's elements: "auto" (the backend's own: bf16 on cuda, f32 on cpu), "bf16" (cuda
+  // only) or "f32" (cuda: the values the CPU reference stores).
+  std::string kv_cache_dtype = "auto";
   // openai backend
   std::vector<std::string> endpoints;  // base URLs, e.g. http://127.0.0.1:8000
   std::string api_key;

@@ -38,9 +38,11 @@ struct StepBackend {
 // backend: "cpu" or "cuda" (the device when one is visible, else the emulation in
 // BOXED_CUDA=EMULATE builds). Throws std::invalid_argument for another name, or for "cuda"
 // without a device or emulation, naming the device probe's answer. cpu_activations: "f32" or
-// "q8" (the cpu backend only; EngineOptions::cpu_activations). The model must outlive it.
+// "q8" (the cpu backend only; EngineOptions::cpu_activations); kv_cache_dtype: as
+// EngineOptions::kv_cache_dtype. The model must outlive it.
 StepBackend make_step_backend(const std::string& backend, const model::Model& model,
-                              const std::string& cpu_activations = "f32");
+                              const std::string& cpu_activations = "f32",
+                              const std::string& kv_cache_dtype = "auto");
 
 struct BenchOptions;
 struct BenchResult;

@@ -46,6 +46,7 @@ struct BenchOptions {
   int prompt_tokens = 128;  // length of each (seeded-random) prompt
   int threads = 0;          // CPU threads; 0 = all cores
   std::string cpu_activations = "f32";  // f32 | q8 (EngineOptions::cpu_activations)
+  std::string kv_cache_dtype = "auto";  // auto | bf16 | f32 (EngineOptions::kv_cache_dtype)
   uint64_t seed = 1;
 };
 struct BenchResult {

@@ -245,7 +245,7 @@ BenchResult bench_forward(const BenchOptions& o) {
   check_options(o, m->config());
   tbb::task_arena arena(o.threads > 0 ? o.threads : tbb::info::default_concurrency());
   return arena.execute([&] {
-    StepBackend backend = make_step_backend(o.backend, *m, o.cpu_activations);
+    StepBackend backend = make_step_backend(o.backend, *m, o.cpu_activations, o.kv_cache_dtype);
     return bench_step_backend(backend, *m, o);
   });
 }

@@ -427,4 +427,8 @@ std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model
   return make_executor(model, ExecutorOptions{});
 }
 
+std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model, KvDtype kv_dtype) {
+  return make_executor(model, ExecutorOptions{.kv_dtype = kv_dtype});
+}
+
 }  // namespace boxed::inference::cuda::BOXED_CUDA_NS

@@ -37,5 +37,7 @@ struct ExecutorOptions {
 std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model,
                                                        const ExecutorOptions& options);
 std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model);  // defaults
+// The defaults with the given KV element type (executors.h: what engine_factory.cc calls).
+std::unique_ptr<scheduler::StepExecutor> make_executor(const model::Model& model, KvDtype kv_dtype);
 
 }  // namespace boxed::inference::cuda::BOXED_CUDA_NS

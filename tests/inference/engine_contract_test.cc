@@ -71,6 +71,29 @@ TEST(EngineFactory, UnknownBackendIsAnErrorNamingTheAvailableOnes) {
   }
 }
 
+// --kv-cache-dtype: checked before any model is loaded; bf16 is the cuda backend's, and backends
+// without a cache of boxed's take only "auto".
+TEST(EngineFactory, KvCacheDtypeIsRefusedWhereTheBackendCannotHoldIt) {
+  const auto refusal = [](const EngineOptions& o) {
+    try {
+      make_engine(o);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no exception");
+  };
+  EXPECT_NE(refusal({.backend = "cpu", .model = "m", .kv_cache_dtype = "bf16"})
+                .find("the cpu backend keeps its KV cache in f32"),
+            std::string::npos);
+  EXPECT_NE(refusal({.backend = "openai", .model = "m", .kv_cache_dtype = "f32",
+                     .endpoints = {"http://127.0.0.1:9"}})
+                .find("the openai backend holds no KV cache of boxed's"),
+            std::string::npos);
+  EXPECT_NE(refusal({.backend = "cpu", .model = "m", .kv_cache_dtype = "fp8"})
+                .find("--kv-cache-dtype 'fp8': expected auto, bf16 or f32"),
+            std::string::npos);
+}
+
 // Without a visible device "cuda" is never available (except in BOXED_CUDA=EMULATE builds,
 // where the emulation stands in), "auto" never picks it, and asking for it names the probe's
 // answer.

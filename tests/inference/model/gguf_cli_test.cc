@@ -207,6 +207,20 @@ TEST_F(GgufCli, BenchTakesInt8ActivationsOnTheCpuOnly) {
   EXPECT_NE(bad.output.find("--cpu-activations"), std::string::npos) << bad.output;
 }
 
+// `boxed bench --kv-cache-dtype`: the cpu backend's cache is f32 only; bf16 is refused naming why.
+TEST_F(GgufCli, BenchRefusesABf16CacheOnTheCpu) {
+  const std::string args = " --model " + gguf() + " --prompts 1 --samples 1 --max-tokens 3 --prompt-tokens 10";
+  const json j = run_json("bench --backend cpu --kv-cache-dtype f32 --json" + args);
+  EXPECT_EQ(j["kv_cache_dtype"], "f32");
+  const boxed::testing::RunResult bf16 = boxed::testing::run_boxed("bench --backend cpu --kv-cache-dtype bf16" + args);
+  EXPECT_NE(bf16.exit_code, 0);
+  EXPECT_NE(bf16.output.find("--kv-cache-dtype bf16: the cpu backend keeps its KV cache in f32"),
+            std::string::npos) << bf16.output;
+  const boxed::testing::RunResult bad = boxed::testing::run_boxed("bench --backend cpu --kv-cache-dtype fp8" + args);
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("--kv-cache-dtype"), std::string::npos) << bad.output;
+}
+
 // `boxed bench --backend cuda`: on the emulation (BOXED_CUDA=EMULATE builds) the same accounting
 // with the device's storage (bf16 matrices, fp32 norms and biases) and the device yardsticks;
 // without a device or emulation, an error naming the device probe's answer.
@@ -236,6 +250,12 @@ TEST_F(GgufCli, BenchOnCudaCountsTheDevicesBytesOrSaysWhyNot) {
   EXPECT_EQ(j["weight_bytes_per_step"], 2 * matrices + 4 * vectors);
   EXPECT_EQ(j["bytes_per_decode_step"], j["weight_bytes_per_step"].get<int64_t>() +
                                             j["kv_bytes_per_step"].get<int64_t>() + 2 * h * 2);
+  // The default cache is bf16: 2 samples x 2 layers x K and V x 16 values x 2 bytes x mean
+  // length 10 + 2; --kv-cache-dtype f32 doubles it.
+  EXPECT_EQ(j["kv_bytes_per_step"], 2 * 2 * 2 * 16 * 2 * 12);
+  const json f32 = run_json("bench --backend cuda --kv-cache-dtype f32" + args);
+  EXPECT_EQ(f32["kv_cache_dtype"], "f32");
+  EXPECT_EQ(f32["kv_bytes_per_step"], 2 * j["kv_bytes_per_step"].get<int64_t>());
 }
 
 }  // namespace
